@@ -1,0 +1,125 @@
+//! Actions: the changes a person asks for, in the specification's JSON form
+//! (`{"type": "share", "actor": ..., ...}`).
+
+use crate::access::AccessText;
+use serde::{Deserialize, Serialize};
+
+/// One change a person asks for. Every action names its actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    /// Add a grant, or replace the principal's grant on that resource.
+    Share {
+        actor: String,
+        resource: String,
+        principal: String,
+        /// Kept as text so that an unknown level or permission is answered
+        /// with `invalid_access`.
+        access: AccessText,
+    },
+    /// Remove the principal's grant.
+    Unshare {
+        actor: String,
+        resource: String,
+        principal: String,
+    },
+    /// Invite the holder of an email address to take ownership (`basespace`).
+    RequestTransfer {
+        actor: String,
+        resource: String,
+        to: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
+    AcceptTransfer {
+        actor: String,
+        transfer: String,
+    },
+    DeclineTransfer {
+        actor: String,
+        transfer: String,
+    },
+    CancelTransfer {
+        actor: String,
+        transfer: String,
+    },
+    /// Make another account the owner of a project at once (`direct`).
+    SetOwner {
+        actor: String,
+        resource: String,
+        principal: String,
+        /// When true the previous owner keeps no share.
+        #[serde(default)]
+        leave: bool,
+    },
+    /// Remove the actor's own grant.
+    Leave {
+        actor: String,
+        resource: String,
+    },
+    /// What one dialog saves: all or nothing, checked in order.
+    Batch {
+        actor: String,
+        actions: Vec<Action>,
+    },
+}
+
+/// The name of each action type, as written in the `type` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActionType {
+    Share,
+    Unshare,
+    RequestTransfer,
+    AcceptTransfer,
+    DeclineTransfer,
+    CancelTransfer,
+    SetOwner,
+    Leave,
+    Batch,
+}
+
+impl ActionType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionType::Share => "share",
+            ActionType::Unshare => "unshare",
+            ActionType::RequestTransfer => "request_transfer",
+            ActionType::AcceptTransfer => "accept_transfer",
+            ActionType::DeclineTransfer => "decline_transfer",
+            ActionType::CancelTransfer => "cancel_transfer",
+            ActionType::SetOwner => "set_owner",
+            ActionType::Leave => "leave",
+            ActionType::Batch => "batch",
+        }
+    }
+}
+
+impl Action {
+    pub fn actor(&self) -> &str {
+        match self {
+            Action::Share { actor, .. }
+            | Action::Unshare { actor, .. }
+            | Action::RequestTransfer { actor, .. }
+            | Action::AcceptTransfer { actor, .. }
+            | Action::DeclineTransfer { actor, .. }
+            | Action::CancelTransfer { actor, .. }
+            | Action::SetOwner { actor, .. }
+            | Action::Leave { actor, .. }
+            | Action::Batch { actor, .. } => actor,
+        }
+    }
+
+    pub fn action_type(&self) -> ActionType {
+        match self {
+            Action::Share { .. } => ActionType::Share,
+            Action::Unshare { .. } => ActionType::Unshare,
+            Action::RequestTransfer { .. } => ActionType::RequestTransfer,
+            Action::AcceptTransfer { .. } => ActionType::AcceptTransfer,
+            Action::DeclineTransfer { .. } => ActionType::DeclineTransfer,
+            Action::CancelTransfer { .. } => ActionType::CancelTransfer,
+            Action::SetOwner { .. } => ActionType::SetOwner,
+            Action::Leave { .. } => ActionType::Leave,
+            Action::Batch { .. } => ActionType::Batch,
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The rules of effective access: the one place that says who reaches what.
+//!
+//! `evaluate` works out one person's access to one resource from the
+//! resource's owner and grants and from the access already worked out for
+//! what leads to it (its containers and, for a biosample, the runs listing
+//! it). Callers decide the order and the granularity: `access_at` walks up
+//! from a single resource; the preview (`diff.rs`) runs it once per class of
+//! equivalent people and resources.
+
+use crate::access::{Access, Level};
+use crate::index::{Pid, Rid};
+use crate::model::{Profile, ResourceKind};
+use crate::view::View;
+use rustc_hash::FxHashMap;
+
+/// A resource, or a class of equivalent resources in a preview.
+pub(crate) type Node = u32;
+
+/// Where an access comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Source {
+    /// The person owns the resource.
+    Owner,
+    /// A grant to the person, or to a group (the grantee) containing them.
+    Grant(Pid),
+    /// A biosample's name is visible on a run the person can read.
+    Names,
+    /// The `data_owner` role reads every project (`direct`).
+    Role,
+}
+
+/// One reason for an access: its source and the chain of resources it came
+/// through, nearest first (empty when it sits on the resource itself).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Why {
+    pub source: Source,
+    /// What this source alone gives on the resource.
+    pub access: Access,
+    pub path: Vec<Node>,
+}
+
+/// A person's effective access to a resource, with the reasons that decide it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Eff {
+    pub access: Access,
+    pub why: Vec<Why>,
+}
+
+/// What `evaluate` needs to know of a person.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Person<'a> {
+    pub pid: Pid,
+    /// Every group containing the person (sorted).
+    pub groups: &'a [Pid],
+    pub reads_every_project: bool,
+}
+
+impl<'a> Person<'a> {
+    pub fn of(view: View<'a>, pid: Pid) -> Person<'a> {
+        Person {
+            pid,
+            groups: view.groups(pid),
+            reads_every_project: view.reads_every_project(pid),
+        }
+    }
+
+    /// True when a grant to `grantee` reaches this person.
+    pub fn holds(&self, grantee: Pid) -> bool {
+        grantee == self.pid || self.groups.binary_search(&grantee).is_ok()
+    }
+}
+
+pub(crate) static NO_ACCESS: Eff = Eff {
+    access: Access::NONE,
+    why: Vec::new(),
+};
+
+/// What a container's access gives on what it contains (whose owner is the
+/// container's owner). Ownership adds nothing: the person owns the contained
+/// resource too.
+fn cascade(profile: Profile, access: Access) -> Access {
+    match access.level {
+        Level::Read | Level::Write => match profile {
+            Profile::Basespace => Access::READ,
+            Profile::Direct => access,
+        },
+        Level::None | Level::Names | Level::Owner => Access::NONE,
+    }
+}
+
+/// One person's effective access to `r` in `view`. `upstream(x)` gives the
+/// node and the access already worked out for a container of `r`, or for a
+/// run listing the biosample `r`.
+pub(crate) fn evaluate<'e>(
+    view: View<'_>,
+    person: &Person<'_>,
+    r: Rid,
+    upstream: impl Fn(Rid) -> (Node, &'e Eff),
+) -> Eff {
+    let info = view.index.res(r);
+    let owner = view.owner(r);
+    let mut why: Vec<Why> = Vec::new();
+    let here = |source, access| Why {
+        source,
+        access,
+        path: Vec::new(),
+    };
+
+    if owner == person.pid {
+        why.push(here(Source::Owner, Access::OWNER));
+    }
+    for &(grantee, access) in view.grants(r) {
+        if person.holds(grantee) {
+            why.push(here(Source::Grant(grantee), access));
+        }
+    }
+    for &c in &info.containers {
+        // No one passes on access to data they do not own.
+        if view.owner(c) != owner {
+            continue;
+        }
+        let (node, eff) = upstream(c);
+        for w in &eff.why {
+            let access = cascade(view.profile(), w.access);
+            if access.level > Level::None {
+                let mut path = Vec::with_capacity(w.path.len() + 1);
+                path.push(node);
+                path.extend_from_slice(&w.path);
+                why.push(Why {
+                    source: w.source,
+                    access,
+                    path,
+                });
+            }
+        }
+    }
+    if info.kind == ResourceKind::Biosample {
+        for &run in &info.sequenced {
+            let (node, eff) = upstream(run);
+            if eff.access.level >= Level::Read {
+                why.push(Why {
+                    source: Source::Names,
+                    access: Access::NAMES,
+                    path: vec![node],
+                });
+            }
+        }
+    }
+    if info.kind == ResourceKind::Project && person.reads_every_project {
+        why.push(here(Source::Role, Access::READ));
+    }
+
+    let access = why
+        .iter()
+        .fold(Access::NONE, |acc, w| acc.combine(w.access));
+    // Keep the reasons that decide the result: those at its level, and those
+    // that bring a permission.
+    why.retain(|w| {
+        w.access.level == access.level
+            || (access.level != Level::Owner && !w.access.permissions.is_empty())
+    });
+    why.sort_by(|a, b| a.path.len().cmp(&b.path.len()));
+    why.dedup();
+    Eff { access, why }
+}
+
+/// Every resource whose access decides `r`'s: `r`, its containers and, for
+/// a biosample, the runs listing it, transitively; in an order where each
+/// comes after what it depends on.
+pub(crate) fn upward(view: View<'_>, r: Rid) -> Vec<Rid> {
+    let mut seen = vec![r];
+    let mut i = 0;
+    while let Some(&x) = seen.get(i) {
+        let info = view.index.res(x);
+        let runs = match info.kind {
+            ResourceKind::Biosample => info.sequenced.as_slice(),
+            _ => &[],
+        };
+        for &up in info.containers.iter().chain(runs) {
+            if !seen.contains(&up) {
+                seen.push(up);
+            }
+        }
+        i += 1;
+    }
+    seen.sort_by_key(|&x| view.index.res(x).kind.rank());
+    seen
+}
+
+/// One person's effective access to one resource, walking up from it.
+pub(crate) fn access_at(view: View<'_>, pid: Pid, r: Rid) -> Eff {
+    let person = Person::of(view, pid);
+    let mut effs: FxHashMap<Rid, Eff> = FxHashMap::default();
+    for x in upward(view, r) {
+        let eff = evaluate(view, &person, x, |c| {
+            (c, effs.get(&c).unwrap_or(&NO_ACCESS))
+        });
+        effs.insert(x, eff);
+    }
+    effs.remove(&r).unwrap_or_default()
+}

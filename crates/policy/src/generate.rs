@@ -1,0 +1,2 @@
+//! Seeded worlds of any size, shared by tests and benchmarks.
+//! Placeholder replaced below.

@@ -1,0 +1,571 @@
+//! A validated world with every id interned to a number and every edge
+//! indexed both ways, so that rules never search lists of strings.
+//!
+//! Building the index is where a world is judged: dangling ids, ids of the
+//! wrong kind, group cycles, group owners, duplicates and inconsistent
+//! transfers are all rejected here with `invalid_world` and a message naming
+//! what is wrong. Everything downstream may then rely on the structure.
+
+use crate::access::Level;
+use crate::error::{ErrorCode, PolicyError, fail};
+use crate::model::{PrincipalKind, Profile, ResourceKind, Role, TransferStatus, World};
+use rustc_hash::FxHashMap;
+
+/// A principal's number: its position in `World::principals`. One number past
+/// the end stands for a recipient known only by email (see `view.rs`).
+pub(crate) type Pid = u32;
+/// A resource's number: its position in `World::resources`.
+pub(crate) type Rid = u32;
+
+pub(crate) struct PrincipalInfo {
+    pub kind: PrincipalKind,
+    /// A user holding the `data_owner` role in the `direct` profile.
+    pub reads_every_project: bool,
+    /// Groups that contain this principal, directly or through nesting (sorted).
+    pub groups: Vec<Pid>,
+    /// For a group, the people in it, directly or through nesting (sorted);
+    /// for a person, the person alone.
+    pub people: Vec<Pid>,
+}
+
+pub(crate) struct ResourceInfo {
+    pub kind: ResourceKind,
+    pub owner: Pid,
+    /// Projects it is associated with, then its parent for a file.
+    pub containers: Vec<Rid>,
+    /// What it contains: a project's associated resources, a run's or
+    /// dataset's files.
+    pub contents: Vec<Rid>,
+    /// For a run, its biosamples; for a biosample, the runs that list it.
+    pub sequenced: Vec<Rid>,
+    /// Grants on it, sorted by principal.
+    pub grants: Vec<(Pid, crate::access::Access)>,
+    pub is_fastq: bool,
+    /// The transfer pending on it, if any.
+    pub pending: Option<u32>,
+}
+
+pub(crate) struct TransferInfo {
+    pub resource: Rid,
+    pub from: Pid,
+    pub status: TransferStatus,
+}
+
+/// The interned world. Owns the `World` it was built from, so that ids are
+/// read from there rather than copied.
+pub struct Index {
+    world: World,
+    pub(crate) principals: Vec<PrincipalInfo>,
+    pub(crate) resources: Vec<ResourceInfo>,
+    pub(crate) transfers: Vec<TransferInfo>,
+    principal_ids: FxHashMap<String, Pid>,
+    resource_ids: FxHashMap<String, Rid>,
+    transfer_ids: FxHashMap<String, u32>,
+    /// Lowercased email to person.
+    emails: FxHashMap<String, Pid>,
+    /// People, in id order (the order of every preview).
+    pub(crate) people_sorted: Vec<Pid>,
+    /// Resources in id order.
+    pub(crate) resources_sorted: Vec<Rid>,
+    /// Each resource's position in `resources_sorted`.
+    pub(crate) resource_rank: Vec<u32>,
+}
+
+/// Lowercases and trims an email: emails compare case-insensitively.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_ascii_lowercase()
+}
+
+fn invalid<T>(message: String) -> Result<T, PolicyError> {
+    fail(ErrorCode::InvalidWorld, message)
+}
+
+fn to_u32(n: usize) -> Result<u32, PolicyError> {
+    u32::try_from(n).or_else(|_| invalid("the world is too large".to_string()))
+}
+
+impl Index {
+    /// Validates and indexes a world.
+    pub fn new(world: World) -> Result<Index, PolicyError> {
+        let mut principal_ids = FxHashMap::default();
+        let mut resource_ids = FxHashMap::default();
+        for (i, p) in world.principals.iter().enumerate() {
+            if p.id.is_empty() {
+                return invalid(format!("principal number {} has an empty id", i + 1));
+            }
+            if principal_ids.insert(p.id.clone(), to_u32(i)?).is_some() {
+                return invalid(format!("the id `{}` is used twice", p.id));
+            }
+        }
+        for (i, r) in world.resources.iter().enumerate() {
+            if r.id.is_empty() {
+                return invalid(format!("resource number {} has an empty id", i + 1));
+            }
+            if principal_ids.contains_key(&r.id)
+                || resource_ids.insert(r.id.clone(), to_u32(i)?).is_some()
+            {
+                return invalid(format!("the id `{}` is used twice", r.id));
+            }
+        }
+
+        let principals = index_principals(&world, &principal_ids)?;
+        let mut emails = FxHashMap::default();
+        for (i, p) in world.principals.iter().enumerate() {
+            if let (Some(email), true) = (&p.email, p.kind.is_person()) {
+                if emails.insert(normalize_email(email), to_u32(i)?).is_some() {
+                    return invalid(format!("the email `{email}` belongs to two accounts"));
+                }
+            }
+        }
+
+        let mut resources = index_resources(&world, &principal_ids, &resource_ids, &principals)?;
+        index_grants(&world, &principal_ids, &resource_ids, &mut resources)?;
+        let (transfers, transfer_ids) = index_transfers(
+            &world,
+            &principal_ids,
+            &resource_ids,
+            &principals,
+            &mut resources,
+        )?;
+
+        let mut people_sorted: Vec<Pid> = (0..to_u32(world.principals.len())?)
+            .filter(|&p| principals[p as usize].kind.is_person())
+            .collect();
+        people_sorted.sort_unstable_by(|a, b| {
+            world.principals[*a as usize]
+                .id
+                .cmp(&world.principals[*b as usize].id)
+        });
+        let mut resources_sorted: Vec<Rid> = (0..to_u32(world.resources.len())?).collect();
+        resources_sorted.sort_unstable_by(|a, b| {
+            world.resources[*a as usize]
+                .id
+                .cmp(&world.resources[*b as usize].id)
+        });
+
+        let mut resource_rank = vec![0; resources_sorted.len()];
+        for (rank, &r) in resources_sorted.iter().enumerate() {
+            resource_rank[r as usize] = rank as u32;
+        }
+
+        Ok(Index {
+            world,
+            principals,
+            resources,
+            transfers,
+            principal_ids,
+            resource_ids,
+            transfer_ids,
+            emails,
+            people_sorted,
+            resources_sorted,
+            resource_rank,
+        })
+    }
+
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    pub fn into_world(self) -> World {
+        self.world
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.world.profile
+    }
+
+    pub(crate) fn principal(&self, id: &str) -> Option<Pid> {
+        self.principal_ids.get(id).copied()
+    }
+
+    pub(crate) fn resource(&self, id: &str) -> Option<Rid> {
+        self.resource_ids.get(id).copied()
+    }
+
+    pub(crate) fn transfer(&self, id: &str) -> Option<u32> {
+        self.transfer_ids.get(id).copied()
+    }
+
+    pub(crate) fn person_by_email(&self, email: &str) -> Option<Pid> {
+        self.emails.get(&normalize_email(email)).copied()
+    }
+
+    pub(crate) fn principal_id(&self, p: Pid) -> &str {
+        self.world
+            .principals
+            .get(p as usize)
+            .map_or("", |p| p.id.as_str())
+    }
+
+    pub(crate) fn resource_id(&self, r: Rid) -> &str {
+        &self.world.resources[r as usize].id
+    }
+
+    pub(crate) fn res(&self, r: Rid) -> &ResourceInfo {
+        &self.resources[r as usize]
+    }
+
+    pub(crate) fn email_of(&self, p: Pid) -> Option<&str> {
+        self.world
+            .principals
+            .get(p as usize)
+            .and_then(|p| p.email.as_deref())
+    }
+
+    pub(crate) fn transfer_record(&self, t: u32) -> &crate::model::Transfer {
+        &self.world.transfers[t as usize]
+    }
+
+    /// The number one past the last principal: the id of a recipient known
+    /// only by email.
+    pub(crate) fn newcomer(&self) -> Pid {
+        self.principals.len() as Pid
+    }
+}
+
+fn index_principals(
+    world: &World,
+    ids: &FxHashMap<String, Pid>,
+) -> Result<Vec<PrincipalInfo>, PolicyError> {
+    let n = world.principals.len();
+    // Member edges, checked for dangling ids first.
+    let mut members: Vec<Vec<Pid>> = vec![Vec::new(); n];
+    for (i, p) in world.principals.iter().enumerate() {
+        if !p.members.is_empty() && p.kind != PrincipalKind::Group {
+            return invalid(format!("`{}` has members but is not a group", p.id));
+        }
+        for m in &p.members {
+            let Some(&mi) = ids.get(m) else {
+                return invalid(format!(
+                    "group `{}` lists `{m}`, which is not a principal",
+                    p.id
+                ));
+            };
+            members[i].push(mi);
+        }
+        members[i].sort_unstable();
+        members[i].dedup();
+    }
+    check_no_group_cycle(world, &members)?;
+
+    // Every principal's enclosing groups: walk member edges upward.
+    let mut parents: Vec<Vec<Pid>> = vec![Vec::new(); n];
+    for (g, ms) in members.iter().enumerate() {
+        for &m in ms {
+            parents[m as usize].push(g as Pid);
+        }
+    }
+    let mut infos = Vec::with_capacity(n);
+    for (i, p) in world.principals.iter().enumerate() {
+        let mut groups = Vec::new();
+        let mut stack: Vec<Pid> = parents[i].clone();
+        while let Some(g) = stack.pop() {
+            if !groups.contains(&g) {
+                groups.push(g);
+                stack.extend(parents[g as usize].iter().copied());
+            }
+        }
+        groups.sort_unstable();
+        infos.push(PrincipalInfo {
+            kind: p.kind,
+            reads_every_project: world.profile == Profile::Direct
+                && p.kind == PrincipalKind::User
+                && p.roles.contains(&Role::DataOwner),
+            groups,
+            people: Vec::new(),
+        });
+    }
+    // People of each group, from the enclosing-group lists of each person.
+    for i in 0..n {
+        if infos[i].kind.is_person() {
+            infos[i].people.push(i as Pid);
+            for gi in 0..infos[i].groups.len() {
+                let g = infos[i].groups[gi] as usize;
+                infos[g].people.push(i as Pid);
+            }
+        }
+    }
+    Ok(infos)
+}
+
+/// Finds a cycle among group memberships and names its groups in order.
+fn check_no_group_cycle(world: &World, members: &[Vec<Pid>]) -> Result<(), PolicyError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut mark = vec![Mark::New; members.len()];
+    for start in 0..members.len() {
+        if mark[start] != Mark::New {
+            continue;
+        }
+        // Iterative depth-first search; `path` holds the open groups.
+        let mut path: Vec<(usize, usize)> = vec![(start, 0)];
+        mark[start] = Mark::Open;
+        while let Some(&mut (node, ref mut next)) = path.last_mut() {
+            if let Some(&child) = members[node].get(*next) {
+                *next += 1;
+                let child = child as usize;
+                match mark[child] {
+                    Mark::New => {
+                        mark[child] = Mark::Open;
+                        path.push((child, 0));
+                    }
+                    Mark::Open => {
+                        let from = path.iter().position(|(n, _)| *n == child).unwrap_or(0);
+                        let names: Vec<String> = path[from..]
+                            .iter()
+                            .chain(std::iter::once(&(child, 0)))
+                            .map(|(n, _)| format!("`{}`", world.principals[*n].id))
+                            .collect();
+                        return invalid(format!("groups form a cycle: {}", names.join(" > ")));
+                    }
+                    Mark::Done => {}
+                }
+            } else {
+                mark[node] = Mark::Done;
+                path.pop();
+            }
+        }
+    }
+    Ok(())
+}
+
+fn index_resources(
+    world: &World,
+    principal_ids: &FxHashMap<String, Pid>,
+    resource_ids: &FxHashMap<String, Rid>,
+    principals: &[PrincipalInfo],
+) -> Result<Vec<ResourceInfo>, PolicyError> {
+    let kind_of = |id: &str| {
+        resource_ids
+            .get(id)
+            .map(|&r| world.resources[r as usize].kind)
+    };
+    let mut infos: Vec<ResourceInfo> = Vec::with_capacity(world.resources.len());
+    for r in &world.resources {
+        let Some(&owner) = principal_ids.get(&r.owner) else {
+            return invalid(format!(
+                "`{}` is owned by `{}`, which is not a principal",
+                r.id, r.owner
+            ));
+        };
+        if !principals[owner as usize].kind.is_person() {
+            return invalid(format!(
+                "`{}` is owned by the group `{}`; a group never owns",
+                r.id, r.owner
+            ));
+        }
+        let mut containers = Vec::new();
+        if !r.projects.is_empty() && matches!(r.kind, ResourceKind::Project | ResourceKind::File) {
+            return invalid(format!(
+                "the {} `{}` cannot be associated with projects",
+                r.kind, r.id
+            ));
+        }
+        for p in &r.projects {
+            match kind_of(p) {
+                Some(ResourceKind::Project) => containers.push(resource_ids[p.as_str()]),
+                Some(kind) => {
+                    return invalid(format!(
+                        "`{}` lists `{p}` as a project, but it is a {kind}",
+                        r.id
+                    ));
+                }
+                None => {
+                    return invalid(format!(
+                        "`{}` lists the project `{p}`, which does not exist",
+                        r.id
+                    ));
+                }
+            }
+        }
+        containers.sort_unstable();
+        containers.dedup();
+        match (&r.parent, r.kind) {
+            (Some(parent), ResourceKind::File) => match kind_of(parent) {
+                Some(kind) if kind.holds_files() => containers.push(resource_ids[parent.as_str()]),
+                Some(kind) => {
+                    return invalid(format!(
+                        "the file `{}` has the {kind} `{parent}` as parent; a parent is a run or a dataset",
+                        r.id
+                    ));
+                }
+                None => {
+                    return invalid(format!(
+                        "the file `{}` has the parent `{parent}`, which does not exist",
+                        r.id
+                    ));
+                }
+            },
+            (None, ResourceKind::File) => {
+                return invalid(format!("the file `{}` has no parent", r.id));
+            }
+            (Some(_), kind) => {
+                return invalid(format!("the {kind} `{}` has a parent; only files do", r.id));
+            }
+            (None, _) => {}
+        }
+        if r.format.is_some() && r.kind != ResourceKind::File {
+            return invalid(format!(
+                "the {} `{}` has a format; only files do",
+                r.kind, r.id
+            ));
+        }
+        let mut sequenced = Vec::new();
+        if !r.biosamples.is_empty() && r.kind != ResourceKind::Run {
+            return invalid(format!(
+                "the {} `{}` lists biosamples; only runs do",
+                r.kind, r.id
+            ));
+        }
+        for b in &r.biosamples {
+            match kind_of(b) {
+                Some(ResourceKind::Biosample) => sequenced.push(resource_ids[b.as_str()]),
+                Some(kind) => {
+                    return invalid(format!(
+                        "the run `{}` lists `{b}` as a biosample, but it is a {kind}",
+                        r.id
+                    ));
+                }
+                None => {
+                    return invalid(format!(
+                        "the run `{}` lists the biosample `{b}`, which does not exist",
+                        r.id
+                    ));
+                }
+            }
+        }
+        sequenced.sort_unstable();
+        sequenced.dedup();
+        infos.push(ResourceInfo {
+            kind: r.kind,
+            owner,
+            containers,
+            contents: Vec::new(),
+            sequenced,
+            grants: Vec::new(),
+            is_fastq: r.is_fastq(),
+            pending: None,
+        });
+    }
+    // Reverse edges.
+    for i in 0..infos.len() {
+        for ci in 0..infos[i].containers.len() {
+            let c = infos[i].containers[ci] as usize;
+            infos[c].contents.push(i as Rid);
+        }
+        if infos[i].kind == ResourceKind::Run {
+            for bi in 0..infos[i].sequenced.len() {
+                let b = infos[i].sequenced[bi] as usize;
+                infos[b].sequenced.push(i as Rid);
+            }
+        }
+    }
+    Ok(infos)
+}
+
+fn index_grants(
+    world: &World,
+    principal_ids: &FxHashMap<String, Pid>,
+    resource_ids: &FxHashMap<String, Rid>,
+    resources: &mut [ResourceInfo],
+) -> Result<(), PolicyError> {
+    for g in &world.grants {
+        let Some(&r) = resource_ids.get(&g.resource) else {
+            return invalid(format!(
+                "a grant names the resource `{}`, which does not exist",
+                g.resource
+            ));
+        };
+        let Some(&p) = principal_ids.get(&g.principal) else {
+            return invalid(format!(
+                "a grant on `{}` names `{}`, which is not a principal",
+                g.resource, g.principal
+            ));
+        };
+        if !matches!(g.access.level, Level::Read | Level::Write) {
+            return invalid(format!(
+                "the grant on `{}` to `{}` has level `{}`; a grant is read or write",
+                g.resource, g.principal, g.access.level
+            ));
+        }
+        if world.profile != Profile::Direct && !g.access.permissions.is_empty() {
+            return invalid(format!(
+                "the grant on `{}` to `{}` has permissions, which only the direct profile has",
+                g.resource, g.principal
+            ));
+        }
+        let grants = &mut resources[r as usize].grants;
+        if grants.iter().any(|(q, _)| *q == p) {
+            return invalid(format!(
+                "`{}` has two grants on `{}`",
+                g.principal, g.resource
+            ));
+        }
+        grants.push((p, g.access));
+    }
+    for r in resources.iter_mut() {
+        r.grants.sort_unstable_by_key(|(p, _)| *p);
+    }
+    Ok(())
+}
+
+type Transfers = (Vec<TransferInfo>, FxHashMap<String, u32>);
+
+fn index_transfers(
+    world: &World,
+    principal_ids: &FxHashMap<String, Pid>,
+    resource_ids: &FxHashMap<String, Rid>,
+    principals: &[PrincipalInfo],
+    resources: &mut [ResourceInfo],
+) -> Result<Transfers, PolicyError> {
+    let mut infos = Vec::with_capacity(world.transfers.len());
+    let mut ids = FxHashMap::default();
+    for (i, t) in world.transfers.iter().enumerate() {
+        let i = to_u32(i)?;
+        if ids.insert(t.id.clone(), i).is_some() {
+            return invalid(format!("the transfer id `{}` is used twice", t.id));
+        }
+        let Some(&r) = resource_ids.get(&t.resource) else {
+            return invalid(format!(
+                "the transfer `{}` names the resource `{}`, which does not exist",
+                t.id, t.resource
+            ));
+        };
+        let Some(&from) = principal_ids.get(&t.from) else {
+            return invalid(format!(
+                "the transfer `{}` is from `{}`, which is not a principal",
+                t.id, t.from
+            ));
+        };
+        if !principals[from as usize].kind.is_person() {
+            return invalid(format!(
+                "the transfer `{}` is from the group `{}`",
+                t.id, t.from
+            ));
+        }
+        if t.status == TransferStatus::Pending {
+            let info = &mut resources[r as usize];
+            if info.owner != from {
+                return invalid(format!(
+                    "the pending transfer `{}` is from `{}`, who does not own `{}`",
+                    t.id, t.from, t.resource
+                ));
+            }
+            if info.pending.is_some() {
+                return invalid(format!("`{}` has two pending transfers", t.resource));
+            }
+            info.pending = Some(i);
+        }
+        infos.push(TransferInfo {
+            resource: r,
+            from,
+            status: t.status,
+        });
+    }
+    Ok((infos, ids))
+}
