@@ -12,18 +12,18 @@ pub(crate) fn commit(index: &Index, plan: &Plan) -> World {
     let delta = &plan.delta;
     let mut world = index.world().clone();
     if !delta.hypothetical {
-        for (&r, &p) in &delta.owners {
+        for (r, p) in delta.owner_changes() {
             world.resources[r as usize].owner = index.principal_id(p).to_string();
         }
-        if !delta.grants.is_empty() {
+        if delta.grant_changes().next().is_some() {
             world.grants.retain(|g| {
                 index
                     .resource(&g.resource)
-                    .is_none_or(|r| !delta.grants.contains_key(&r))
+                    .is_none_or(|r| !delta.changes_grants_of(r))
             });
-            let mut touched: Vec<_> = delta.grants.iter().collect();
-            touched.sort_unstable_by_key(|(r, _)| **r);
-            for (&r, list) in touched {
+            let mut touched: Vec<_> = delta.grant_changes().collect();
+            touched.sort_unstable_by_key(|(r, _)| *r);
+            for (r, list) in touched {
                 for &(p, access) in list {
                     world.grants.push(Grant {
                         resource: index.resource_id(r).to_string(),

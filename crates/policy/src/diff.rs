@@ -107,7 +107,7 @@ fn lookup<'e>(class_of: &'e [u32], effs: &'e [Eff]) -> impl Fn(Rid) -> (Node, &'
 fn region(index: &Index, delta: &Delta) -> [Vec<Rid>; 3] {
     let n = index.resources.len();
     let mut inside = vec![false; n];
-    let mut stack: Vec<Rid> = delta.touched().collect();
+    let mut stack: Vec<Rid> = delta.touched().to_vec();
     let mut changed: Vec<Rid> = Vec::new();
     while let Some(r) = stack.pop() {
         if std::mem::replace(&mut inside[r as usize], true) {

@@ -512,7 +512,7 @@ fn looks_like_email(text: &str) -> bool {
 /// Returns true when FASTQ files stay behind.
 fn hand_over_on_acceptance(index: &Index, delta: &mut Delta, r: Rid, from: Pid, to: Pid) -> bool {
     let mut fastq_stays = false;
-    delta.set_owner(r, to);
+    delta.set_owner(index, r, to);
     let info = index.res(r);
     match info.kind {
         ResourceKind::Project => {
@@ -533,7 +533,7 @@ fn hand_over_on_acceptance(index: &Index, delta: &mut Delta, r: Rid, from: Pid, 
                 if index.res(f).is_fastq {
                     fastq_stays = true;
                 } else {
-                    delta.set_owner(f, to);
+                    delta.set_owner(index, f, to);
                 }
             }
         }
@@ -568,7 +568,7 @@ fn hand_over_project(
         }
     }
     for x in moves {
-        delta.set_owner(x, to);
+        delta.set_owner(index, x, to);
     }
     delta.set_grant(index, project, to, None);
     if !leave {
