@@ -18,11 +18,16 @@ fn main() {
         })
         .unwrap_or_default();
     files.sort();
-    let mut out = String::from("/// The specification's scenarios: (file name, JSON text).\npub const SPEC_SCENARIOS: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// The specification's scenarios: (file name, JSON text).\npub const SPEC_SCENARIOS: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let path = f.canonicalize().unwrap_or_else(|_| f.clone());
-        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.display().to_string()));
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let target = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("spec_scenarios.rs");

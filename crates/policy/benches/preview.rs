@@ -43,7 +43,9 @@ fn bench(c: &mut Criterion) {
         }
     };
     let mut group = c.benchmark_group("preview_L");
-    group.sample_size(30).measurement_time(Duration::from_secs(6));
+    group
+        .sample_size(30)
+        .measurement_time(Duration::from_secs(6));
     for (name, action) in actions() {
         match engine.preview(&action) {
             Ok(p) => println!(
@@ -57,12 +59,15 @@ fn bench(c: &mut Criterion) {
                 continue;
             }
         }
-        group.bench_function(name, |b| b.iter(|| black_box(engine.preview(black_box(&action)).map(|p| p.len()))));
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(engine.preview(black_box(&action)).map(|p| p.len())))
+        });
     }
     if let Some((_, share)) = actions().into_iter().next() {
-        group.bench_function("share_project_with_group_of_1000_with_block_summaries", |b| {
-            b.iter(|| black_box(engine.preview(&share).map(|p| p.blocks().len())))
-        });
+        group.bench_function(
+            "share_project_with_group_of_1000_with_block_summaries",
+            |b| b.iter(|| black_box(engine.preview(&share).map(|p| p.blocks().len()))),
+        );
         group.bench_function("share_project_with_group_of_1000_first_page_of_100", |b| {
             b.iter(|| black_box(engine.preview(&share).map(|p| p.changes_page(0, 100).len())))
         });
@@ -70,8 +75,12 @@ fn bench(c: &mut Criterion) {
     group.finish();
 
     let mut setup = c.benchmark_group("index_L");
-    setup.sample_size(10).measurement_time(Duration::from_secs(10));
-    setup.bench_function("engine_new", |b| b.iter(|| black_box(Engine::new(world.clone()).is_ok())));
+    setup
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
+    setup.bench_function("engine_new", |b| {
+        b.iter(|| black_box(Engine::new(world.clone()).is_ok()))
+    });
     setup.finish();
 }
 

@@ -5,7 +5,9 @@ use custody_policy::generate::{Size, ids, sized};
 use custody_policy::{AccessText, Action, Engine, Profile};
 
 fn main() {
-    let Ok(engine) = Engine::new(sized(Size::L, Profile::Basespace, 1)) else { return };
+    let Ok(engine) = Engine::new(sized(Size::L, Profile::Basespace, 1)) else {
+        return;
+    };
     let which = std::env::args().nth(1).unwrap_or_default();
     let action = match which.as_str() {
         "share" => Action::Share {
@@ -16,7 +18,12 @@ fn main() {
         },
         other => Action::RequestTransfer {
             actor: ids::OWNER.into(),
-            resource: if other == "run" { ids::RUN } else { ids::PROJECT }.into(),
+            resource: if other == "run" {
+                ids::RUN
+            } else {
+                ids::PROJECT
+            }
+            .into(),
             to: ids::RECIPIENT_EMAIL.into(),
             message: None,
         },

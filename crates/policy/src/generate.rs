@@ -8,7 +8,8 @@
 
 use crate::access::{Access, Level, Permissions};
 use crate::model::{
-    Grant, Principal, PrincipalKind, Profile, Resource, ResourceKind, Role, Transfer, TransferStatus, World,
+    Grant, Principal, PrincipalKind, Profile, Resource, ResourceKind, Role, Transfer,
+    TransferStatus, World,
 };
 
 /// A small, fast, seedable generator (SplitMix64): no dependency, and the
@@ -31,7 +32,11 @@ impl Rng {
 
     /// A number below `n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next_u64() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next_u64() % n as u64) as usize
+        }
     }
 
     /// True with probability `percent` / 100.
@@ -126,11 +131,19 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
         let service = i % 50 == 49;
         principals.push(Principal {
             id: person_id(i),
-            kind: if service { PrincipalKind::ServiceAccount } else { PrincipalKind::User },
+            kind: if service {
+                PrincipalKind::ServiceAccount
+            } else {
+                PrincipalKind::User
+            },
             email: (!service).then(|| email(i)),
             name: Some(format!("Person {i}")),
             members: Vec::new(),
-            roles: if i % 400 == 7 { vec![Role::DataOwner] } else { Vec::new() },
+            roles: if i % 400 == 7 {
+                vec![Role::DataOwner]
+            } else {
+                Vec::new()
+            },
         });
     }
     // Two trees of groups; each group's parent is (i - 1) / 2 within its tree.
@@ -142,7 +155,11 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
     let group_id = |g: usize| format!("g{:02}", if g < half { g } else { 25 + g - half });
     let mut members: Vec<Vec<String>> = vec![Vec::new(); shape.groups];
     for g in 0..shape.groups {
-        let (tree_start, tree_len) = if g < half { (0, half) } else { (half, shape.groups - half) };
+        let (tree_start, tree_len) = if g < half {
+            (0, half)
+        } else {
+            (half, shape.groups - half)
+        };
         let local = g - tree_start;
         for child in [2 * local + 1, 2 * local + 2] {
             if child < tree_len {
@@ -151,7 +168,11 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
         }
     }
     for i in 0..shape.people {
-        let (tree_start, tree_len) = if i < shape.people / 2 { (0, half) } else { (half, shape.groups - half) };
+        let (tree_start, tree_len) = if i < shape.people / 2 {
+            (0, half)
+        } else {
+            (half, shape.groups - half)
+        };
         let g = tree_start + i % tree_len.max(1);
         if let Some(list) = members.get_mut(g) {
             list.push(person_id(i));
@@ -191,7 +212,11 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
         let count = shape.associated * parts / 20;
         for k in 0..count {
             let id = format!("{prefix}{k:05}");
-            let mut r = associated(&id, kind, if rng.chance(3) { &collaborator } else { &owner });
+            let mut r = associated(
+                &id,
+                kind,
+                if rng.chance(3) { &collaborator } else { &owner },
+            );
             if rng.chance(2) {
                 r.projects.push(ids::OTHER_PROJECT.to_string());
             }
@@ -215,7 +240,9 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
     }
     let holders: Vec<usize> = runs.iter().chain(&datasets).copied().collect();
     for k in 0..shape.files {
-        let Some(&parent) = holders.get(k % holders.len().max(1)) else { break };
+        let Some(&parent) = holders.get(k % holders.len().max(1)) else {
+            break;
+        };
         let is_run = resources[parent].kind == ResourceKind::Run;
         let format = match (is_run, k % 3) {
             (true, 0) => "fastq",
@@ -223,7 +250,11 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
             (true, _) | (false, 0) => "bam",
             (false, _) => "vcf",
         };
-        let file_owner = if rng.chance(2) { collaborator.clone() } else { resources[parent].owner.clone() };
+        let file_owner = if rng.chance(2) {
+            collaborator.clone()
+        } else {
+            resources[parent].owner.clone()
+        };
         resources.push(Resource {
             id: format!("F{k:06}"),
             kind: ResourceKind::File,
@@ -238,7 +269,10 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
 
     let write = Access::level(Level::Write);
     let share_write = match profile {
-        Profile::Direct => Access::with(Level::Write, [crate::access::Permission::Share].into_iter().collect()),
+        Profile::Direct => Access::with(
+            Level::Write,
+            [crate::access::Permission::Share].into_iter().collect(),
+        ),
         Profile::Basespace => write,
     };
     let mut grants = vec![
@@ -248,7 +282,11 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
     ];
     if profile == Profile::Basespace {
         for (n, &run) in runs.iter().enumerate().take(20) {
-            grants.push(grant(&resources[run].id, &person_id((200 + n) % shape.people), Access::READ));
+            grants.push(grant(
+                &resources[run].id,
+                &person_id((200 + n) % shape.people),
+                Access::READ,
+            ));
         }
     }
     let transfers = match profile {
@@ -318,11 +356,19 @@ pub fn small(seed: u64, profile: Profile) -> World {
         let service = i > 0 && rng.chance(20);
         principals.push(Principal {
             id: format!("p{i}"),
-            kind: if service { PrincipalKind::ServiceAccount } else { PrincipalKind::User },
+            kind: if service {
+                PrincipalKind::ServiceAccount
+            } else {
+                PrincipalKind::User
+            },
             email: (!service || rng.chance(50)).then(|| format!("p{i}@lab.example")),
             name: None,
             members: Vec::new(),
-            roles: if rng.chance(15) { vec![Role::DataOwner] } else { Vec::new() },
+            roles: if rng.chance(15) {
+                vec![Role::DataOwner]
+            } else {
+                Vec::new()
+            },
         });
     }
     for g in 0..groups {
@@ -347,7 +393,13 @@ pub fn small(seed: u64, profile: Profile) -> World {
             roles: Vec::new(),
         });
     }
-    let owner_of = |rng: &mut Rng| if rng.chance(70) { "p0".to_string() } else { format!("p{}", rng.below(people)) };
+    let owner_of = |rng: &mut Rng| {
+        if rng.chance(70) {
+            "p0".to_string()
+        } else {
+            format!("p{}", rng.below(people))
+        }
+    };
 
     let projects = 1 + rng.below(2);
     let mut resources: Vec<Resource> = (0..projects)
@@ -405,7 +457,11 @@ pub fn small(seed: u64, profile: Profile) -> World {
                 .find(|r| r.id == parent)
                 .map(|r| r.owner.clone())
                 .unwrap_or_default();
-            let o = if rng.chance(75) { parent_owner } else { owner_of(&mut rng) };
+            let o = if rng.chance(75) {
+                parent_owner
+            } else {
+                owner_of(&mut rng)
+            };
             resources.push(Resource {
                 id: format!("F{k}"),
                 kind: ResourceKind::File,
@@ -424,19 +480,26 @@ pub fn small(seed: u64, profile: Profile) -> World {
     for _ in 0..rng.below(7) {
         let Some(r) = rng.pick(&resources) else { break };
         let shareable = match profile {
-            Profile::Basespace => matches!(r.kind, ResourceKind::Project | ResourceKind::Run) || rng.chance(20),
+            Profile::Basespace => {
+                matches!(r.kind, ResourceKind::Project | ResourceKind::Run) || rng.chance(20)
+            }
             Profile::Direct => r.kind == ResourceKind::Project,
         };
         let p = rng.pick(&principal_ids).cloned().unwrap_or_default();
-        if !shareable || grants.iter().any(|g| g.resource == r.id && g.principal == p) {
+        if !shareable
+            || grants
+                .iter()
+                .any(|g| g.resource == r.id && g.principal == p)
+        {
             continue;
         }
-        let level = if rng.chance(50) { Level::Read } else { Level::Write };
+        let level = if rng.chance(50) {
+            Level::Read
+        } else {
+            Level::Write
+        };
         let permissions = match profile {
-            Profile::Direct => Permissions::ALL
-                .iter()
-                .filter(|_| rng.chance(30))
-                .collect(),
+            Profile::Direct => Permissions::ALL.iter().filter(|_| rng.chance(30)).collect(),
             Profile::Basespace => Permissions::EMPTY,
         };
         grants.push(grant(&r.id, &p, Access::with(level, permissions)));

@@ -121,13 +121,19 @@ impl Delta {
         if self.grant_slots.is_empty() {
             self.grant_slots = vec![0; index.resources.len()];
         }
-        let Some(slot) = self.grant_slots.get_mut(r as usize) else { return };
+        let Some(slot) = self.grant_slots.get_mut(r as usize) else {
+            return;
+        };
         if *slot == 0 {
             self.lists.push((r, index.res(r).grants.clone()));
             *slot = self.lists.len() as u32;
             self.touch(r);
         }
-        let Some((_, list)) = self.grant_slots.get(r as usize).and_then(|&s| self.lists.get_mut(s as usize - 1)) else {
+        let Some((_, list)) = self
+            .grant_slots
+            .get(r as usize)
+            .and_then(|&s| self.lists.get_mut(s as usize - 1))
+        else {
             return;
         };
         match (list.binary_search_by_key(&p, |(q, _)| *q), access) {
@@ -171,10 +177,12 @@ impl Delta {
 
     /// The new owner of each resource whose owner changes.
     pub fn owner_changes(&self) -> impl Iterator<Item = (Rid, Pid)> + '_ {
-        self.touched.iter().filter_map(|&r| match self.owners.get(r as usize) {
-            Some(&p) if p != UNCHANGED => Some((r, p)),
-            _ => None,
-        })
+        self.touched
+            .iter()
+            .filter_map(|&r| match self.owners.get(r as usize) {
+                Some(&p) if p != UNCHANGED => Some((r, p)),
+                _ => None,
+            })
     }
 
     /// The new grant list of each resource whose grants change, in the order

@@ -10,21 +10,30 @@
 use custody_policy::generate::{Rng, small};
 use custody_policy::json::preview_json;
 use custody_policy::{
-    Access, AccessText, Action, Engine, PreviewResult, PrincipalKind, Profile, ResourceKind, World, apply,
+    Access, AccessText, Action, Engine, PreviewResult, PrincipalKind, Profile, ResourceKind, World,
+    apply,
 };
 use proptest::prelude::*;
 
 const CASES: u32 = 1000;
 
 fn profile(direct: bool) -> Profile {
-    if direct { Profile::Direct } else { Profile::Basespace }
+    if direct {
+        Profile::Direct
+    } else {
+        Profile::Basespace
+    }
 }
 
 /// Every person's access to every resource, as (person, resource, access).
 fn access_table(world: &World) -> Vec<(String, String, Access)> {
     let engine = Engine::new(world.clone()).expect("valid world");
     let mut out = Vec::new();
-    for p in world.principals.iter().filter(|p| p.kind != PrincipalKind::Group) {
+    for p in world
+        .principals
+        .iter()
+        .filter(|p| p.kind != PrincipalKind::Group)
+    {
         for r in &world.resources {
             let holder = engine.effective_access(&p.id, &r.id).expect("known ids");
             out.push((p.id.clone(), r.id.clone(), holder.access));
@@ -44,7 +53,10 @@ fn oracle_diff(before: &World, after: &World) -> Vec<(String, String, Access, Ac
         .collect()
 }
 
-fn preview_rows(engine: &Engine, action: &Action) -> Result<Vec<(String, String, Access, Access)>, String> {
+fn preview_rows(
+    engine: &Engine,
+    action: &Action,
+) -> Result<Vec<(String, String, Access, Access)>, String> {
     let preview = engine.preview(action).map_err(|e| e.code.to_string())?;
     Ok(preview
         .changes()
@@ -82,13 +94,26 @@ fn random_access(rng: &mut Rng, world: &World) -> AccessText {
     if !valid {
         names.push("fly");
     }
-    let permissions = names.iter().filter(|_| rng.chance(40)).map(|s| s.to_string()).collect();
+    let permissions = names
+        .iter()
+        .filter(|_| rng.chance(40))
+        .map(|s| s.to_string())
+        .collect();
     AccessText::Full { level, permissions }
 }
 
 /// A resource: mostly one `want` accepts, sometimes any, rarely unknown.
-fn pick_resource(rng: &mut Rng, world: &World, want: impl Fn(&custody_policy::Resource) -> bool) -> String {
-    let fitting: Vec<String> = world.resources.iter().filter(|r| want(r)).map(|r| r.id.clone()).collect();
+fn pick_resource(
+    rng: &mut Rng,
+    world: &World,
+    want: impl Fn(&custody_policy::Resource) -> bool,
+) -> String {
+    let fitting: Vec<String> = world
+        .resources
+        .iter()
+        .filter(|r| want(r))
+        .map(|r| r.id.clone())
+        .collect();
     if !fitting.is_empty() && rng.chance(85) {
         return rng.pick(&fitting).cloned().unwrap_or_default();
     }
@@ -129,7 +154,12 @@ fn dialog_action_of(kind: usize, rng: &mut Rng, world: &World, actor: &str) -> A
             let mine: Vec<&custody_policy::Grant> = world
                 .grants
                 .iter()
-                .filter(|g| world.resources.iter().any(|r| r.id == g.resource && owns(r)))
+                .filter(|g| {
+                    world
+                        .resources
+                        .iter()
+                        .any(|r| r.id == g.resource && owns(r))
+                })
                 .collect();
             match rng.pick(&mine) {
                 Some(g) if rng.chance(80) => Action::Unshare {
@@ -173,48 +203,84 @@ fn random_action(rng: &mut Rng, world: &World) -> Action {
     let grantees: Vec<String> = world
         .grants
         .iter()
-        .filter(|g| world.principals.iter().any(|p| p.id == g.principal && p.kind != PrincipalKind::Group))
+        .filter(|g| {
+            world
+                .principals
+                .iter()
+                .any(|p| p.id == g.principal && p.kind != PrincipalKind::Group)
+        })
         .map(|g| g.principal.clone())
         .collect();
-    let emails: Vec<String> = world.principals.iter().filter_map(|p| p.email.clone()).collect();
+    let emails: Vec<String> = world
+        .principals
+        .iter()
+        .filter_map(|p| p.email.clone())
+        .collect();
     let transfer = world.transfers.first();
     let recipient = transfer.and_then(|t| {
         world
             .principals
             .iter()
-            .find(|p| p.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&t.to)))
+            .find(|p| {
+                p.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(&t.to))
+            })
             .map(|p| p.id.clone())
     });
     let mostly = |rng: &mut Rng, likely: Option<String>| match likely {
         Some(id) if rng.chance(80) => id,
         _ => pick(rng, &principals),
     };
-    let transfers_here = world.profile == Profile::Basespace && (transfer.is_some() || rng.chance(10));
-    let choice = if transfers_here { rng.below(10) } else { [0, 1, 2, 8, 9][rng.below(5)] };
+    let transfers_here =
+        world.profile == Profile::Basespace && (transfer.is_some() || rng.chance(10));
+    let choice = if transfers_here {
+        rng.below(10)
+    } else {
+        [0, 1, 2, 8, 9][rng.below(5)]
+    };
     match choice {
         0..=2 => {
             let kind = dialog_kind(rng, world);
-            let likely = if kind == 2 { rng.pick(&grantees).cloned() } else { rng.pick(&owners).cloned() };
+            let likely = if kind == 2 {
+                rng.pick(&grantees).cloned()
+            } else {
+                rng.pick(&owners).cloned()
+            };
             let actor = mostly(rng, likely);
             dialog_action_of(kind, rng, world, &actor)
         }
         3 => {
-            let resource = pick_resource(rng, world, |r| matches!(r.kind, ResourceKind::Project | ResourceKind::Run));
-            let owner = world.resources.iter().find(|r| r.id == resource).map(|r| r.owner.clone());
+            let resource = pick_resource(rng, world, |r| {
+                matches!(r.kind, ResourceKind::Project | ResourceKind::Run)
+            });
+            let owner = world
+                .resources
+                .iter()
+                .find(|r| r.id == resource)
+                .map(|r| r.owner.clone());
             Action::RequestTransfer {
                 actor: mostly(rng, owner),
                 resource,
                 to: match rng.below(6) {
                     0 => "newcomer@else.example".to_string(),
                     1 => "not an email".to_string(),
-                    _ => rng.pick(&emails).cloned().unwrap_or_default().to_uppercase(),
+                    _ => rng
+                        .pick(&emails)
+                        .cloned()
+                        .unwrap_or_default()
+                        .to_uppercase(),
                 },
                 message: rng.chance(50).then(|| "Your data is ready".to_string()),
             }
         }
         4 | 5 => Action::AcceptTransfer {
             actor: mostly(rng, recipient),
-            transfer: if rng.chance(95) { "T1".into() } else { "T9".into() },
+            transfer: if rng.chance(95) {
+                "T1".into()
+            } else {
+                "T9".into()
+            },
         },
         6 => Action::DeclineTransfer {
             actor: mostly(rng, recipient),
@@ -250,7 +316,10 @@ fn batch(rng: &mut Rng, world: &World, actor: &str) -> Action {
     }
 }
 
-fn same_error(a: &Result<impl Sized, custody_policy::PolicyError>, b: &Result<impl Sized, custody_policy::PolicyError>) -> bool {
+fn same_error(
+    a: &Result<impl Sized, custody_policy::PolicyError>,
+    b: &Result<impl Sized, custody_policy::PolicyError>,
+) -> bool {
     match (a, b) {
         (Err(x), Err(y)) => x.code == y.code,
         (Ok(_), Ok(_)) => true,
@@ -391,8 +460,16 @@ fn generated_worlds_cover_the_model() {
     for seed in 0..500 {
         let w = small(seed, profile(seed % 2 == 0));
         kinds.extend(w.resources.iter().map(|r| r.kind));
-        nested += usize::from(w.principals.iter().any(|p| p.members.iter().any(|m| m.starts_with('g'))));
-        pending += usize::from(w.transfers.iter().any(|t| t.status == custody_policy::TransferStatus::Pending));
+        nested += usize::from(
+            w.principals
+                .iter()
+                .any(|p| p.members.iter().any(|m| m.starts_with('g'))),
+        );
+        pending += usize::from(
+            w.transfers
+                .iter()
+                .any(|t| t.status == custody_policy::TransferStatus::Pending),
+        );
         owned_by_other += usize::from(w.resources.iter().any(|r| r.owner != "p0"));
         shared_biosample += usize::from(w.resources.iter().any(|r| r.biosamples.len() > 1));
     }
@@ -418,12 +495,22 @@ fn random_actions_often_change_access() {
             }
             Err(e) => {
                 rejected += 1;
-                *codes.entry((action.action_type().as_str(), e.code.as_str())).or_insert(0) += 1;
+                *codes
+                    .entry((action.action_type().as_str(), e.code.as_str()))
+                    .or_insert(0) += 1;
             }
         }
     }
-    println!("changed {changed}, rejected {rejected}, succeeded kinds {succeeded:?}, errors {codes:?}");
-    assert!(changed > 180, "only {changed} of 1000 random actions changed access");
-    assert!(rejected > 150, "only {rejected} of 1000 random actions were rejected");
+    println!(
+        "changed {changed}, rejected {rejected}, succeeded kinds {succeeded:?}, errors {codes:?}"
+    );
+    assert!(
+        changed > 180,
+        "only {changed} of 1000 random actions changed access"
+    );
+    assert!(
+        rejected > 150,
+        "only {rejected} of 1000 random actions were rejected"
+    );
     assert_eq!(succeeded.len(), 9, "{succeeded:?}");
 }

@@ -5,7 +5,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use custody_policy::generate::{Size, ids, sized};
-use custody_policy::{AccessText, Action, Engine, Level, PrincipalKind, Profile, Warning, World, apply};
+use custody_policy::{
+    AccessText, Action, Engine, Level, PrincipalKind, Profile, Warning, World, apply,
+};
 
 fn share_with_big_group() -> Action {
     Action::Share {
@@ -32,9 +34,16 @@ fn transfer_to(resource: &str, email: &str) -> Action {
 /// Every changed pair, found the slow way: apply, then ask each person's
 /// access to each resource in both worlds.
 fn oracle(before: &World, after: &World) -> Vec<(String, String, Level, Level)> {
-    let (eb, ea) = (Engine::new(before.clone()).unwrap(), Engine::new(after.clone()).unwrap());
+    let (eb, ea) = (
+        Engine::new(before.clone()).unwrap(),
+        Engine::new(after.clone()).unwrap(),
+    );
     let mut out = Vec::new();
-    for p in before.principals.iter().filter(|p| p.kind != PrincipalKind::Group) {
+    for p in before
+        .principals
+        .iter()
+        .filter(|p| p.kind != PrincipalKind::Group)
+    {
         for r in &before.resources {
             let b = eb.effective_access(&p.id, &r.id).unwrap().access;
             let a = ea.effective_access(&p.id, &r.id).unwrap().access;
@@ -57,10 +66,25 @@ fn sized_worlds_are_valid_and_deterministic() {
         }
     }
     let l = sized(Size::L, Profile::Basespace, 1);
-    assert_eq!(l.principals.iter().filter(|p| p.kind == PrincipalKind::Group).count(), 50);
+    assert_eq!(
+        l.principals
+            .iter()
+            .filter(|p| p.kind == PrincipalKind::Group)
+            .count(),
+        50
+    );
     assert_eq!(l.principals.len() - 50, 2_000);
-    assert_eq!(l.resources.iter().filter(|r| r.projects.contains(&ids::PROJECT.to_string())).count(), 20_000);
-    assert_eq!(l.resources.iter().filter(|r| r.parent.is_some()).count(), 50_000);
+    assert_eq!(
+        l.resources
+            .iter()
+            .filter(|r| r.projects.contains(&ids::PROJECT.to_string()))
+            .count(),
+        20_000
+    );
+    assert_eq!(
+        l.resources.iter().filter(|r| r.parent.is_some()).count(),
+        50_000
+    );
     Engine::new(l).unwrap();
 }
 
@@ -75,11 +99,15 @@ fn block_preview_matches_apply_on_the_small_deployment() {
         match profile {
             Profile::Basespace => {
                 // Invite a known person, then preview their acceptance.
-                let invited = apply(&world, &transfer_to(ids::PROJECT, "u0003@lab.example")).unwrap();
+                let invited =
+                    apply(&world, &transfer_to(ids::PROJECT, "u0003@lab.example")).unwrap();
                 let t = invited.transfers.last().unwrap().id.clone();
                 world = invited;
                 engine = Engine::new(world.clone()).unwrap();
-                actions.push(Action::AcceptTransfer { actor: "u0003".into(), transfer: t });
+                actions.push(Action::AcceptTransfer {
+                    actor: "u0003".into(),
+                    transfer: t,
+                });
             }
             Profile::Direct => actions.push(Action::SetOwner {
                 actor: ids::OWNER.into(),
@@ -96,7 +124,11 @@ fn block_preview_matches_apply_on_the_small_deployment() {
                 .map(|c| (c.principal, c.resource, c.before.level, c.after.level))
                 .collect();
             assert!(!rows.is_empty());
-            assert_eq!(rows, oracle(&world, &apply(&world, &action).unwrap()), "{action:?}");
+            assert_eq!(
+                rows,
+                oracle(&world, &apply(&world, &action).unwrap()),
+                "{action:?}"
+            );
         }
     }
 }
@@ -109,12 +141,25 @@ fn sharing_the_large_project_with_a_group_is_a_few_blocks() {
     assert!(preview.len() > 100_000, "{}", preview.len());
     // Blocks follow the structure (owners, grants, shared biosamples), not
     // the number of pairs.
-    assert!(blocks.len() * 1000 < preview.len() as usize, "{} blocks", blocks.len());
-    assert_eq!(blocks.iter().map(|b| (b.people.len() * b.resources) as u64).sum::<u64>(), preview.len());
+    assert!(
+        blocks.len() * 1000 < preview.len() as usize,
+        "{} blocks",
+        blocks.len()
+    );
+    assert_eq!(
+        blocks
+            .iter()
+            .map(|b| (b.people.len() * b.resources) as u64)
+            .sum::<u64>(),
+        preview.len()
+    );
     // A page from the middle is in order and of the asked size.
     let page = preview.changes_page(preview.len() / 2, 50);
     assert_eq!(page.len(), 50);
-    assert!(page.windows(2).all(|w| (&w[0].principal, &w[0].resource) < (&w[1].principal, &w[1].resource)));
+    assert!(
+        page.windows(2)
+            .all(|w| (&w[0].principal, &w[0].resource) < (&w[1].principal, &w[1].resource))
+    );
     assert!(preview.warnings().is_empty());
 }
 
@@ -122,7 +167,11 @@ fn sharing_the_large_project_with_a_group_is_a_few_blocks() {
 fn transferring_the_large_project_warns_and_reaches_its_readers() {
     let engine = Engine::new(sized(Size::M, Profile::Basespace, 1)).unwrap();
     let preview = engine.preview(&transfer(ids::PROJECT)).unwrap();
-    for w in [Warning::Irreversible, Warning::PendingUntilAccepted, Warning::ActorLosesAccess] {
+    for w in [
+        Warning::Irreversible,
+        Warning::PendingUntilAccepted,
+        Warning::ActorLosesAccess,
+    ] {
         assert!(preview.warnings().contains(&w), "{w:?}");
     }
     assert!(preview.len() > 10_000);

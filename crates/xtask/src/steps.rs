@@ -1,0 +1,84 @@
+//! `cargo xtask test | run | bench`: the project's commands, run after setup.
+
+use std::time::Instant;
+
+use crate::Result;
+use crate::env::Env;
+use crate::tools::CHROMEDRIVER;
+
+/// Every test, in order, stopping at the first failure:
+///
+/// 1. native: unit, integration, scenario and property tests of every crate
+///    but the web app (which only builds for wasm, through Trunk);
+/// 2. the policy crate compiled to wasm and run in headless Chromium, proving
+///    the browser computes what the server does;
+/// 3. the release build of the web app, proving the wasm build chain
+///    (cargo, wasm-bindgen, wasm-opt) end to end.
+pub fn test(env: &Env) -> Result {
+    let total = Instant::now();
+    timed("native tests", || {
+        env.run(
+            env.cargo()
+                .args(["test", "--workspace", "--exclude", "custody-web"]),
+        )
+    })?;
+    timed("browser tests (wasm32, headless Chromium)", || {
+        env.run(
+            env.cargo()
+                .args([
+                    "test",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "-p",
+                    "custody-policy",
+                ])
+                // The runner finds the driver here; the Chromium flags come from
+                // webdriver.json (see .cargo/config.toml).
+                .env("CHROMEDRIVER", CHROMEDRIVER)
+                // Seconds for the whole suite in the browser; the default 20 is
+                // short for property tests in a debug build.
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+        )
+    })?;
+    timed("web app release build (trunk)", || {
+        env.run(env.command("trunk").args(["build", "--release"]))
+    })?;
+    println!("all tests passed in {:.1}s", total.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Serves the web app. For now Trunk's dev server; the Custody server will
+/// take over once it exists.
+pub fn run(env: &Env) -> Result {
+    println!("serving the web app at http://127.0.0.1:8080/ (Ctrl-C to stop)");
+    env.run(env.command("trunk").args([
+        "serve",
+        "--release",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        "8080",
+    ]))
+}
+
+/// Benchmarks of the policy crate; extra arguments go to `cargo bench`.
+pub fn bench(env: &Env, args: &[String]) -> Result {
+    env.run(
+        env.cargo()
+            .args(["bench", "-p", "custody-policy"])
+            .args(args),
+    )
+}
+
+/// Runs one step, printing its name first and how long it took after.
+fn timed(name: &str, step: impl FnOnce() -> Result) -> Result {
+    println!("==> {name}");
+    let start = Instant::now();
+    let result = step();
+    let seconds = start.elapsed().as_secs_f64();
+    match &result {
+        Ok(()) => println!("<== {name}: ok in {seconds:.1}s"),
+        Err(_) => println!("<== {name}: FAILED after {seconds:.1}s"),
+    }
+    result
+}
