@@ -159,7 +159,7 @@ pub(crate) fn evaluate<'e>(
         w.access.level == access.level
             || (access.level != Level::Owner && !w.access.permissions.is_empty())
     });
-    why.sort_by(|a, b| a.path.len().cmp(&b.path.len()));
+    why.sort_by_key(|w| w.path.len());
     why.dedup();
     Eff { access, why }
 }

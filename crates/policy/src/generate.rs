@@ -154,7 +154,7 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
     // that `ids::READERS` names its root in every size.
     let group_id = |g: usize| format!("g{:02}", if g < half { g } else { 25 + g - half });
     let mut members: Vec<Vec<String>> = vec![Vec::new(); shape.groups];
-    for g in 0..shape.groups {
+    for (g, list) in members.iter_mut().enumerate() {
         let (tree_start, tree_len) = if g < half {
             (0, half)
         } else {
@@ -163,7 +163,7 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
         let local = g - tree_start;
         for child in [2 * local + 1, 2 * local + 2] {
             if child < tree_len {
-                members[g].push(group_id(tree_start + child));
+                list.push(group_id(tree_start + child));
             }
         }
     }

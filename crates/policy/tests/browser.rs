@@ -1,6 +1,7 @@
 //! The specification's scenarios, run by the policy crate compiled to
 //! WebAssembly inside headless Chromium (`wasm-bindgen-test`). The files are
 //! embedded at build time by `build.rs`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(target_arch = "wasm32")]
 
 use custody_policy::scenario::Scenario;

@@ -5,6 +5,7 @@
 //! asks `effective_access` for every person and resource, one pair at a
 //! time, with no delta and no classes. The preview must list exactly the
 //! pairs that differ.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use custody_policy::generate::{Rng, small};

@@ -2,6 +2,7 @@
 //! person would expect on them. On the S size the block preview is checked
 //! pair by pair against applying the action and asking every person's
 //! access afresh.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use custody_policy::generate::{Size, ids, sized};
