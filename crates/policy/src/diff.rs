@@ -299,24 +299,22 @@ fn people_classes(before: View<'_>, after: View<'_>, by_rank: &[Vec<Rid>; 3]) ->
 }
 
 impl Diff {
-    /// The people classes' changed resources, each list in id order.
-    pub fn changed_resources(&self, index: &Index) -> Vec<Vec<Rid>> {
-        let mut lists: Vec<Vec<Rid>> = vec![Vec::new(); self.people.len()];
-        for b in &self.blocks {
-            lists[b.people].extend_from_slice(&self.resources[b.resources].members);
-        }
-        for list in &mut lists {
-            list.sort_unstable_by_key(|&r| index.resource_rank[r as usize]);
-        }
-        lists
-    }
-
-    /// The block holding a (person class, resource) pair.
-    pub fn block_of(&self, people: usize, r: Rid) -> Option<&Block> {
-        let class = *self.class_of.get(r as usize)?;
-        self.blocks
+    /// The region's resources, in id order, whose class is among `classes`
+    /// (flags indexed by class). One pass over the resources: cheaper than
+    /// merging the classes' sorted member lists.
+    pub fn resources_in(&self, index: &Index, classes: &[bool]) -> Vec<Rid> {
+        index
+            .resources_sorted
             .iter()
-            .find(|b| b.people == people && b.resources as u32 == class)
+            .copied()
+            .filter(|&r| {
+                self.class_of
+                    .get(r as usize)
+                    .and_then(|&c| classes.get(c as usize))
+                    .copied()
+                    .unwrap_or(false)
+            })
+            .collect()
     }
 
     /// Rewrites a path of classes as the concrete chain of resources that

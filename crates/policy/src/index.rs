@@ -67,8 +67,6 @@ pub struct Index {
     pub(crate) people_sorted: Vec<Pid>,
     /// Resources in id order.
     pub(crate) resources_sorted: Vec<Rid>,
-    /// Each resource's position in `resources_sorted`.
-    pub(crate) resource_rank: Vec<u32>,
 }
 
 /// Lowercases and trims an email: emails compare case-insensitively.
@@ -143,11 +141,6 @@ impl Index {
                 .cmp(&world.resources[*b as usize].id)
         });
 
-        let mut resource_rank = vec![0; resources_sorted.len()];
-        for (rank, &r) in resources_sorted.iter().enumerate() {
-            resource_rank[r as usize] = rank as u32;
-        }
-
         Ok(Index {
             world,
             principals,
@@ -159,7 +152,6 @@ impl Index {
             emails,
             people_sorted,
             resources_sorted,
-            resource_rank,
         })
     }
 

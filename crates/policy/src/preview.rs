@@ -13,6 +13,7 @@ use crate::eval::{Eff, Source};
 use crate::index::{Index, Pid, Rid};
 use crate::model::ResourceKind;
 use crate::plan::Plan;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::cell::OnceCell;
 
@@ -87,19 +88,29 @@ pub struct Recipient {
     pub principal: Option<String>,
 }
 
-/// A set of people times a set of resources (all of one kind) whose access
-/// goes from one `before` to one `after` for one set of reasons.
+/// People whose access to some resources goes from one `before` to one
+/// `after`: "Carol and Dan gain read on 1 project, 1 run, 2 biosamples".
+/// The people are alike to every rule on the changed resources, so the
+/// summary holds for each of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockSummary {
     /// The people, in id order.
     pub people: Vec<String>,
-    pub kind: ResourceKind,
-    /// How many resources; `block_resources` lists them a page at a time.
-    pub resources: usize,
     pub before: Access,
     pub after: Access,
-    /// The reasons, shown for the block's first person and resource.
+    /// How many resources, each person; `block_resources` lists them a page
+    /// at a time.
+    pub resources: u64,
+    /// How many of each kind, in the kinds' order.
+    pub kinds: Vec<KindCount>,
+    /// The reasons, shown for the first person and resource.
     pub why: Why,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindCount {
+    pub kind: ResourceKind,
+    pub count: u64,
 }
 
 /// The specification's preview result: the changes and warnings, or the
@@ -138,8 +149,19 @@ pub struct Preview<'a> {
     counts: Vec<u64>,
     /// The people with changes, in id order, with their class.
     people: Vec<(Pid, usize)>,
-    /// Each class's changed resources in id order, made on first need.
-    lists: OnceCell<Vec<Vec<Rid>>>,
+    /// The block of each (people class, resource class) pair that changes.
+    block_at: FxHashMap<(usize, usize), usize>,
+    /// Summaries: blocks grouped by (people class, before, after), in the
+    /// order of their people.
+    groups: Vec<Group>,
+    /// Each people class's changed resources in id order, made on first need.
+    lists: Vec<OnceCell<Vec<Rid>>>,
+}
+
+/// Blocks of one class of people with one before and one after.
+struct Group {
+    people: usize,
+    blocks: Vec<usize>,
 }
 
 impl<'a> Preview<'a> {
@@ -155,6 +177,15 @@ impl<'a> Preview<'a> {
                 people.extend(members.iter().map(|&p| (p, pc)));
             }
         }
+        people.sort_by(|a, b| preview_id(index, &plan, a.0).cmp(preview_id(index, &plan, b.0)));
+        let block_at = diff
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| ((b.people, b.resources), i))
+            .collect();
+        let groups = group_blocks(&diff, &people);
+        let lists = diff.people.iter().map(|_| OnceCell::new()).collect();
         let mut preview = Preview {
             index,
             plan,
@@ -162,11 +193,10 @@ impl<'a> Preview<'a> {
             warnings: Vec::new(),
             counts,
             people,
-            lists: OnceCell::new(),
+            block_at,
+            groups,
+            lists,
         };
-        preview.people.sort_by(|a, b| {
-            preview_id(index, &preview.plan, a.0).cmp(preview_id(index, &preview.plan, b.0))
-        });
         preview.warnings = preview.find_warnings();
         preview
     }
@@ -227,9 +257,6 @@ impl<'a> Preview<'a> {
     /// The changes from position `offset` (in the specification's order: by
     /// person, then resource id), at most `limit` of them.
     pub fn changes_page(&self, offset: u64, limit: usize) -> Vec<Change> {
-        let lists = self
-            .lists
-            .get_or_init(|| self.diff.changed_resources(self.index));
         let mut out = Vec::with_capacity(limit.min(4096));
         let mut skip = offset;
         for &(p, pc) in &self.people {
@@ -238,11 +265,21 @@ impl<'a> Preview<'a> {
                 skip -= count;
                 continue;
             }
-            for &r in lists[pc].iter().skip(skip as usize) {
+            for &r in self.changed_resources(pc).iter().skip(skip as usize) {
                 if out.len() >= limit {
                     return out;
                 }
-                if let Some(block) = self.diff.block_of(pc, r) {
+                let class = self
+                    .diff
+                    .class_of
+                    .get(r as usize)
+                    .copied()
+                    .unwrap_or(u32::MAX) as usize;
+                if let Some(block) = self
+                    .block_at
+                    .get(&(pc, class))
+                    .and_then(|&i| self.diff.blocks.get(i))
+                {
                     out.push(self.change(p, r, &block.before, &block.after));
                 }
             }
@@ -265,66 +302,87 @@ impl<'a> Preview<'a> {
         }
     }
 
-    /// One summary per block, people classes in id order of their first
-    /// member.
+    /// One summary per class of people and (before, after), in the order of
+    /// the people's ids.
     pub fn blocks(&self) -> Vec<BlockSummary> {
-        self.block_order()
-            .into_iter()
-            .map(|i| {
-                let b = &self.diff.blocks[i];
-                let class = &self.diff.resources[b.resources];
-                let members = &self.diff.people[b.people];
-                let why = match (members.first(), class.members.first()) {
-                    (Some(&p), Some(&r)) => self.why(p, r, &b.before, &b.after),
+        self.groups
+            .iter()
+            .filter_map(|g| {
+                let first = self.diff.blocks.get(*g.blocks.first()?)?;
+                let members = self.diff.people.get(g.people)?;
+                let mut kinds: Vec<KindCount> = Vec::new();
+                for &i in &g.blocks {
+                    let class = &self.diff.resources[self.diff.blocks[i].resources];
+                    let count = class.members.len() as u64;
+                    match kinds.iter_mut().find(|k| k.kind == class.kind) {
+                        Some(k) => k.count += count,
+                        None => kinds.push(KindCount {
+                            kind: class.kind,
+                            count,
+                        }),
+                    }
+                }
+                kinds.sort_by_key(|k| k.kind);
+                let why = match (
+                    members.first(),
+                    self.diff.resources[first.resources].members.first(),
+                ) {
+                    (Some(&p), Some(&r)) => self.why(p, r, &first.before, &first.after),
                     _ => Why::default(),
                 };
-                BlockSummary {
+                Some(BlockSummary {
                     people: members
                         .iter()
                         .map(|&p| self.person_id(p).to_string())
                         .collect(),
-                    kind: class.kind,
-                    resources: class.members.len(),
-                    before: b.before.access,
-                    after: b.after.access,
+                    before: first.before.access,
+                    after: first.after.access,
+                    resources: kinds.iter().map(|k| k.count).sum(),
+                    kinds,
                     why,
-                }
+                })
             })
             .collect()
     }
 
-    /// The ids of a block's resources (in the order of `blocks`), a page at
-    /// a time.
+    /// The ids of a summary's resources (numbered as `blocks` returns them),
+    /// in id order, a page at a time.
     pub fn block_resources(&self, block: usize, offset: usize, limit: usize) -> Vec<String> {
-        self.block_order()
-            .get(block)
-            .map(|&i| &self.diff.resources[self.diff.blocks[i].resources].members)
-            .map(|members| {
-                members
-                    .iter()
-                    .skip(offset)
-                    .take(limit)
-                    .map(|&r| self.index.resource_id(r).to_string())
-                    .collect()
-            })
-            .unwrap_or_default()
+        let Some(group) = self.groups.get(block) else {
+            return Vec::new();
+        };
+        let mut classes = vec![false; self.diff.resources.len()];
+        for &i in &group.blocks {
+            if let Some(flag) = self
+                .diff
+                .blocks
+                .get(i)
+                .and_then(|b| classes.get_mut(b.resources))
+            {
+                *flag = true;
+            }
+        }
+        self.diff
+            .resources_in(self.index, &classes)
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|r| self.index.resource_id(r).to_string())
+            .collect()
     }
 
-    /// Blocks by their people's place in id order, then by resource class.
-    fn block_order(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.diff.blocks.len()).collect();
-        order.sort_by_key(|&i| {
-            let b = &self.diff.blocks[i];
-            (self.first_position(b.people), b.resources)
-        });
-        order
-    }
-
-    fn first_position(&self, people_class: usize) -> usize {
-        self.people
-            .iter()
-            .position(|&(_, pc)| pc == people_class)
-            .unwrap_or(usize::MAX)
+    /// The resources whose access changes for a class of people, in id order.
+    fn changed_resources(&self, people_class: usize) -> &[Rid] {
+        let Some(cell) = self.lists.get(people_class) else {
+            return &[];
+        };
+        cell.get_or_init(|| {
+            let mut classes = vec![false; self.diff.resources.len()];
+            for b in self.diff.blocks.iter().filter(|b| b.people == people_class) {
+                classes[b.resources] = true;
+            }
+            self.diff.resources_in(self.index, &classes)
+        })
     }
 
     fn person_id(&self, p: Pid) -> &str {
@@ -362,6 +420,35 @@ impl<'a> Preview<'a> {
             after: reasons(after),
         }
     }
+}
+
+/// Groups blocks by (people class, before, after), ordered by the first
+/// person of each class in id order, then by before and after.
+fn group_blocks(diff: &Diff, people: &[(Pid, usize)]) -> Vec<Group> {
+    let mut position = vec![usize::MAX; diff.people.len()];
+    for (i, &(_, pc)) in people.iter().enumerate() {
+        if position[pc] == usize::MAX {
+            position[pc] = i;
+        }
+    }
+    let mut keyed: FxHashMap<(usize, Access, Access), Vec<usize>> = FxHashMap::default();
+    for (i, b) in diff.blocks.iter().enumerate() {
+        keyed
+            .entry((b.people, b.before.access, b.after.access))
+            .or_default()
+            .push(i);
+    }
+    let mut groups: Vec<((usize, u32, u32), Group)> = keyed
+        .into_iter()
+        .map(|((pc, before, after), blocks)| {
+            (
+                (position[pc], before.code(), after.code()),
+                Group { people: pc, blocks },
+            )
+        })
+        .collect();
+    groups.sort_by_key(|(key, _)| *key);
+    groups.into_iter().map(|(_, g)| g).collect()
 }
 
 /// A person's id in a preview: a recipient without an account is named by

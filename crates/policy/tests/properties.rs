@@ -444,7 +444,7 @@ proptest! {
                 let page = preview.changes_page(offset, 3);
                 prop_assert_eq!(page.len() as u64, len.saturating_sub(offset).min(3));
                 let blocks = preview.blocks();
-                let total: u64 = blocks.iter().map(|b| (b.people.len() * b.resources) as u64).sum();
+                let total: u64 = blocks.iter().map(|b| b.people.len() as u64 * b.resources).sum();
                 prop_assert_eq!(total, len);
                 prop_assert!(preview.block_resources(blocks.len(), 0, 5).is_empty());
             }

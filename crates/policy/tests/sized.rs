@@ -150,7 +150,7 @@ fn sharing_the_large_project_with_a_group_is_a_few_blocks() {
     assert_eq!(
         blocks
             .iter()
-            .map(|b| (b.people.len() * b.resources) as u64)
+            .map(|b| b.people.len() as u64 * b.resources)
             .sum::<u64>(),
         preview.len()
     );
