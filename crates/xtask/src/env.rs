@@ -98,6 +98,13 @@ impl Env {
         }
     }
 
+    /// Runs a test command like `run`, and counts the tests it reports.
+    pub fn run_tests(&self, command: &mut Command) -> Result<crate::tally::Tally> {
+        let shown = show(command);
+        println!("  $ {shown}");
+        crate::tally::run_counting(command, &shown)
+    }
+
     /// The trimmed stdout of `program args`, or `None` when it is missing or
     /// fails: used to ask a tool for its version before deciding to install it.
     pub fn probe(&self, program: impl AsRef<OsStr>, args: &[&str]) -> Option<String> {

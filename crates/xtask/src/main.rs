@@ -18,6 +18,7 @@
 
 mod env;
 mod steps;
+mod tally;
 mod tools;
 
 use std::process::ExitCode;

@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use crate::Result;
 use crate::env::Env;
+use crate::tally::Tally;
 use crate::tools::CHROMEDRIVER;
 
 /// Every test, in order, stopping at the first failure:
@@ -16,14 +17,16 @@ use crate::tools::CHROMEDRIVER;
 ///    (cargo, wasm-bindgen, wasm-opt) end to end.
 pub fn test(env: &Env) -> Result {
     let total = Instant::now();
+    let mut tally = Tally::default();
     timed("native tests", || {
-        env.run(
+        env.run_tests(
             env.cargo()
                 .args(["test", "--workspace", "--exclude", "custody-web"]),
         )
+        .map(|t| tally.add(t))
     })?;
     timed("browser tests (wasm32, headless Chromium)", || {
-        env.run(
+        env.run_tests(
             env.cargo()
                 .args([
                     "test",
@@ -39,11 +42,14 @@ pub fn test(env: &Env) -> Result {
                 // short for property tests in a debug build.
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
         )
+        .map(|t| tally.add(t))
     })?;
     timed("web app release build (trunk)", || {
         env.run(env.command("trunk").args(["build", "--release"]))
     })?;
     println!("all tests passed in {:.1}s", total.elapsed().as_secs_f64());
+    // The closing line: every test counted, across runners.
+    println!("tests: {} passed, {} failed", tally.passed, tally.failed);
     Ok(())
 }
 
