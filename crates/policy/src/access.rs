@@ -13,6 +13,7 @@ use std::fmt;
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     #[default]
@@ -57,6 +58,7 @@ impl fmt::Display for Level {
 
 /// An extra permission of the `direct` profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     Share,
@@ -347,3 +349,12 @@ mod tests {
         assert!(Access::OWNER.covers(share_read));
     }
 }
+
+/// The TypeScript form of `Access` (serialised by hand above): a bare level,
+/// or a level with extra permissions.
+#[cfg(feature = "wasm")]
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+const ACCESS_TS: &str = r#"
+/** An access: a bare level (`"read"`), or a level with extra permissions of the `direct` profile. */
+export type Access = Level | { level: Level; permissions?: Permission[] };
+"#;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// One change a person asks for. Every action names its actor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
     /// Add a grant, or replace the principal's grant on that resource.
@@ -15,6 +16,7 @@ pub enum Action {
         principal: String,
         /// Kept as text so that an unknown level or permission is answered
         /// with `invalid_access`.
+        #[cfg_attr(feature = "wasm", tsify(type = "Access"))]
         access: AccessText,
     },
     /// Remove the principal's grant.

@@ -9,6 +9,7 @@ use std::fmt;
 /// precedence groups in the specification: unknown ids, then what the
 /// profile or kind supports, then who may act, then the state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The world breaks a structural rule (dangling id, group cycle, ...).
@@ -63,6 +64,7 @@ impl fmt::Display for ErrorCode {
 
 /// A rejected world or action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct PolicyError {
     pub code: ErrorCode,
     pub message: String,

@@ -24,6 +24,9 @@
 //! - `preview`: the blocks as the flat sorted list of the specification, as
 //!   pages, or as summaries; with reasons and warnings.
 //! - `apply`: the same delta written into a new world.
+//! - `api`, `json`: every question with its answer as one value (result or
+//!   `{error, message}`), and text-in, text-out twins; the wasm package is
+//!   a thin layer over these.
 //! - `scenario`: runs the specification's scenario files.
 //! - `generate`: seeded worlds of any size for tests and benchmarks.
 //!
@@ -32,6 +35,7 @@
 
 pub mod access;
 pub mod action;
+pub mod api;
 mod apply;
 mod diff;
 mod engine;

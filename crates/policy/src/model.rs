@@ -10,6 +10,7 @@ use std::fmt;
 
 /// How a deployment hands ownership over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Profile {
     /// Transfer by invitation that the recipient accepts.
@@ -19,6 +20,7 @@ pub enum Profile {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum PrincipalKind {
     User,
@@ -42,6 +44,7 @@ impl PrincipalKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// In the `direct` profile, a user who can read every project.
@@ -50,6 +53,7 @@ pub enum Role {
 
 /// A user, a service account or a group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Principal {
     pub id: String,
     pub kind: PrincipalKind,
@@ -65,6 +69,7 @@ pub struct Principal {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceKind {
     Project,
@@ -131,6 +136,7 @@ impl fmt::Display for ResourceKind {
 /// A project, run, biosample, library, pool, lab requeue, analysis, dataset
 /// or file. Every resource has exactly one owner, a user or service account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Resource {
     pub id: String,
     pub kind: ResourceKind,
@@ -163,13 +169,16 @@ impl Resource {
 
 /// A share: one principal's access to one resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Grant {
     pub resource: String,
     pub principal: String,
+    #[cfg_attr(feature = "wasm", tsify(type = "Access"))]
     pub access: Access,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum TransferStatus {
     Pending,
@@ -180,6 +189,7 @@ pub enum TransferStatus {
 
 /// An invitation to take ownership of a project or run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Transfer {
     pub id: String,
     pub resource: String,
@@ -193,6 +203,7 @@ pub struct Transfer {
 
 /// Everything that decides who can reach what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct World {
     pub profile: Profile,
     #[serde(default)]

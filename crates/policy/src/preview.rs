@@ -19,6 +19,7 @@ use std::cell::OnceCell;
 
 /// Extra information for the person; warnings never block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Warning {
     /// The actor's own access drops somewhere.
@@ -32,6 +33,7 @@ pub enum Warning {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonSource {
     /// Owns the resource.
@@ -47,9 +49,11 @@ pub enum ReasonSource {
 /// One reason for an access: "through group `genomics` on project `P1`,
 /// via run `R1`".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Reason {
     pub source: ReasonSource,
     /// What this reason alone gives.
+    #[cfg_attr(feature = "wasm", tsify(type = "Access"))]
     pub access: Access,
     /// For a grant: who holds it (the person, or a group containing them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,6 +68,7 @@ pub struct Reason {
 
 /// The reasons for the access before and after.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Why {
     pub before: Vec<Reason>,
     pub after: Vec<Reason>,
@@ -71,10 +76,13 @@ pub struct Why {
 
 /// One person's changed access to one resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Change {
     pub principal: String,
     pub resource: String,
+    #[cfg_attr(feature = "wasm", tsify(type = "Access"))]
     pub before: Access,
+    #[cfg_attr(feature = "wasm", tsify(type = "Access"))]
     pub after: Access,
     #[serde(default)]
     pub why: Why,
@@ -82,9 +90,11 @@ pub struct Change {
 
 /// Who the email of a transfer resolves to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Recipient {
     pub email: String,
-    /// The account with that email, or none when there is no account yet.
+    /// The account with that email; absent when there is no account yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
 }
 
@@ -93,10 +103,13 @@ pub struct Recipient {
 /// The people are alike to every rule on the changed resources, so the
 /// summary holds for each of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct BlockSummary {
     /// The people, in id order.
     pub people: Vec<String>,
+    #[cfg_attr(feature = "wasm", tsify(type = "Access"))]
     pub before: Access,
+    #[cfg_attr(feature = "wasm", tsify(type = "Access"))]
     pub after: Access,
     /// How many resources, each person; `block_resources` lists them a page
     /// at a time.
@@ -108,6 +121,7 @@ pub struct BlockSummary {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct KindCount {
     pub kind: ResourceKind,
     pub count: u64,
@@ -116,6 +130,7 @@ pub struct KindCount {
 /// The specification's preview result: the changes and warnings, or the
 /// error that rejects the action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(untagged)]
 pub enum PreviewResult {
     Rejected {

@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 
 /// A person's effective access to a resource, with its reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Holder {
     pub principal: String,
+    #[cfg_attr(feature = "wasm", tsify(type = "Access"))]
     pub access: Access,
     pub why: Vec<Reason>,
 }

@@ -121,6 +121,14 @@ impl Env {
             .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
     }
 
+    /// Where cargo puts build output: `CARGO_TARGET_DIR`, or `target/`.
+    pub fn target_dir(&self) -> PathBuf {
+        match std::env::var_os("CARGO_TARGET_DIR") {
+            Some(dir) if !dir.is_empty() => self.root.join(dir),
+            _ => self.root.join("target"),
+        }
+    }
+
     /// The wasm-opt that `setup` installs with npm.
     pub fn wasm_opt(&self) -> PathBuf {
         self.binaryen_dir

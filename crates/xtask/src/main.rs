@@ -7,6 +7,7 @@
 //! - `test` runs setup, then every test: native, in the browser, and the release
 //!   build of the web app (see [`steps`]).
 //! - `run` runs setup, then serves the web app on <http://127.0.0.1:8080>.
+//! - `package` builds the `@custody/policy` npm package (see [`package`]).
 //! - `bench` forwards to `cargo bench -p custody-policy`.
 //!
 //! Why an xtask rather than a shell script: it is plain Rust, works the same on
@@ -17,6 +18,7 @@
 //! helps, what to do about it. Nothing here panics.
 
 mod env;
+mod package;
 mod steps;
 mod tally;
 mod tools;
@@ -34,6 +36,7 @@ commands:
           headless Chromium, each only when missing
   test    setup, then native tests, browser (wasm) tests and the web build
   run     setup, then serve the web app on http://127.0.0.1:8080
+  package build the @custody/policy npm package into crates/wasm/npm/dist
   bench   cargo bench -p custody-policy (extra arguments are passed on)";
 
 fn main() -> ExitCode {
@@ -77,6 +80,11 @@ fn dispatch(command: &str, rest: &[String]) -> Result {
             no_extra_args()?;
             tools::setup(&env)?;
             steps::run(&env)
+        }
+        "package" => {
+            no_extra_args()?;
+            tools::setup(&env)?;
+            package::package(&env)
         }
         "bench" => steps::bench(&env, rest),
         other => Err(format!("unknown command `{other}`\n\n{USAGE}")),

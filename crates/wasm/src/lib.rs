@@ -1,0 +1,208 @@
+//! # custody-wasm
+//!
+//! The `@custody/policy` npm package: Custody's policy engine for JavaScript
+//! and TypeScript apps. A thin layer: it converts JavaScript values to the
+//! policy crate's types and its answers back (`custody_policy::api`); no rule
+//! lives here. Every answer is a value, either the result or
+//! `{error, message}` with the specification's stable code, never an
+//! exception. TypeScript types come from the Rust types (tsify).
+
+use custody_policy::api::{self, Rejection};
+use custody_policy::{Action, ErrorCode, PolicyError, World};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** `Engine.load`'s answer: a ready engine, or why the world was refused. */
+export type EngineLoad = { engine: Engine } | Rejection;
+"#;
+
+fn read<T: DeserializeOwned>(
+    value: JsValue,
+    code: ErrorCode,
+    what: &str,
+) -> Result<T, PolicyError> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| PolicyError::new(code, format!("the {what} cannot be read: {e}")))
+}
+
+fn load_world(value: JsValue) -> Result<custody_policy::Engine, PolicyError> {
+    read::<World>(value, ErrorCode::InvalidWorld, "world").and_then(custody_policy::Engine::new)
+}
+
+fn read_action(value: JsValue) -> Result<Action, PolicyError> {
+    read(value, ErrorCode::InvalidAction, "action")
+}
+
+/// Plain JavaScript objects, as `JSON.parse` would give.
+fn write<T: Serialize>(answer: &T) -> JsValue {
+    answer
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or_else(|e| {
+            write(&Rejection::from(PolicyError::new(
+                ErrorCode::InvalidAction,
+                e.to_string(),
+            )))
+        })
+}
+
+/// Answers from a result, turning a failure on the way into `{error, message}`.
+fn answer<A: Serialize + From<PolicyError>>(result: Result<A, PolicyError>) -> JsValue {
+    write(&result.unwrap_or_else(A::from))
+}
+
+/// What `action` would change on `world`: `{changes, warnings}` or `{error, message}`.
+#[wasm_bindgen(unchecked_return_type = "PreviewResult")]
+pub fn preview(
+    #[wasm_bindgen(unchecked_param_type = "World")] world: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
+) -> JsValue {
+    answer(load_world(world).and_then(|e| Ok(api::preview(&e, &read_action(action)?))))
+}
+
+/// The world after `action`: `{world}` or `{error, message}`.
+#[wasm_bindgen(unchecked_return_type = "ApplyResult")]
+pub fn apply(
+    #[wasm_bindgen(unchecked_param_type = "World")] world: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
+) -> JsValue {
+    answer(load_world(world).and_then(|e| Ok(api::apply(&e, &read_action(action)?))))
+}
+
+/// Everyone with access to a resource, and why: `{holders}` or `{error, message}`.
+#[wasm_bindgen(js_name = whoHasAccess, unchecked_return_type = "HoldersResult")]
+pub fn who_has_access(
+    #[wasm_bindgen(unchecked_param_type = "World")] world: JsValue,
+    #[wasm_bindgen(js_name = "resourceId")] resource_id: &str,
+) -> JsValue {
+    answer(load_world(world).map(|e| api::who_has_access(&e, resource_id)))
+}
+
+/// One person's access to one resource, and why: `{holder}` or `{error, message}`.
+#[wasm_bindgen(js_name = effectiveAccess, unchecked_return_type = "HolderResult")]
+pub fn effective_access(
+    #[wasm_bindgen(unchecked_param_type = "World")] world: JsValue,
+    #[wasm_bindgen(js_name = "personId")] person_id: &str,
+    #[wasm_bindgen(js_name = "resourceId")] resource_id: &str,
+) -> JsValue {
+    answer(load_world(world).map(|e| api::effective_access(&e, person_id, resource_id)))
+}
+
+/// `{valid: true}`, or `{error: "invalid_world", message}` saying what is wrong.
+#[wasm_bindgen(js_name = validateWorld, unchecked_return_type = "ValidationResult")]
+pub fn validate_world(#[wasm_bindgen(unchecked_param_type = "World")] world: JsValue) -> JsValue {
+    answer(read(world, ErrorCode::InvalidWorld, "world").map(api::validate))
+}
+
+/// A world loaded once, for many questions: large worlds are converted and
+/// indexed once instead of on every call.
+#[wasm_bindgen(js_name = Engine)]
+pub struct JsEngine {
+    inner: custody_policy::Engine,
+}
+
+#[wasm_bindgen(js_class = Engine)]
+impl JsEngine {
+    /// Loads a world: `{engine}`, or `{error: "invalid_world", message}`.
+    #[wasm_bindgen(unchecked_return_type = "EngineLoad")]
+    pub fn load(#[wasm_bindgen(unchecked_param_type = "World")] world: JsValue) -> JsValue {
+        match load_world(world) {
+            Ok(inner) => {
+                let loaded = js_sys::Object::new();
+                // Setting a property on a fresh object cannot fail.
+                let _ = js_sys::Reflect::set(&loaded, &"engine".into(), &JsEngine { inner }.into());
+                loaded.into()
+            }
+            Err(e) => write(&Rejection::from(e)),
+        }
+    }
+
+    /// The specification's flat preview: `{changes, warnings}` or `{error, message}`.
+    #[wasm_bindgen(unchecked_return_type = "PreviewResult")]
+    pub fn preview(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
+    ) -> JsValue {
+        answer(read_action(action).map(|a| api::preview(&self.inner, &a)))
+    }
+
+    /// The preview in block form, for dialogs: `{total, blocks, warnings}`.
+    #[wasm_bindgen(unchecked_return_type = "SummaryResult")]
+    pub fn summary(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
+    ) -> JsValue {
+        answer(read_action(action).map(|a| api::summary(&self.inner, &a)))
+    }
+
+    /// `limit` changes from `offset`, in the specification's order: `{total, changes}`.
+    #[wasm_bindgen(js_name = changesPage, unchecked_return_type = "PageResult")]
+    pub fn changes_page(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
+        offset: f64,
+        limit: u32,
+    ) -> JsValue {
+        let offset = if offset.is_finite() && offset > 0.0 {
+            offset as u64
+        } else {
+            0
+        };
+        answer(read_action(action).map(|a| api::page(&self.inner, &a, offset, limit as usize)))
+    }
+
+    /// The resource ids of block `block` of the summary, a page at a time.
+    #[wasm_bindgen(js_name = blockResources, unchecked_return_type = "ResourcesResult")]
+    pub fn block_resources(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
+        block: u32,
+        offset: u32,
+        limit: u32,
+    ) -> JsValue {
+        answer(read_action(action).map(|a| {
+            api::block_resources(
+                &self.inner,
+                &a,
+                block as usize,
+                offset as usize,
+                limit as usize,
+            )
+        }))
+    }
+
+    #[wasm_bindgen(js_name = whoHasAccess, unchecked_return_type = "HoldersResult")]
+    pub fn who_has_access(
+        &self,
+        #[wasm_bindgen(js_name = "resourceId")] resource_id: &str,
+    ) -> JsValue {
+        write(&api::who_has_access(&self.inner, resource_id))
+    }
+
+    #[wasm_bindgen(js_name = effectiveAccess, unchecked_return_type = "HolderResult")]
+    pub fn effective_access(
+        &self,
+        #[wasm_bindgen(js_name = "personId")] person_id: &str,
+        #[wasm_bindgen(js_name = "resourceId")] resource_id: &str,
+    ) -> JsValue {
+        write(&api::effective_access(&self.inner, person_id, resource_id))
+    }
+
+    /// Applies `action` to the engine's world: `{applied: true}` or `{error, message}`
+    /// (and then the world is unchanged).
+    #[wasm_bindgen(unchecked_return_type = "AppliedResult")]
+    pub fn apply(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
+    ) -> JsValue {
+        answer(read_action(action).map(|a| api::apply_in_place(&mut self.inner, &a)))
+    }
+
+    /// The engine's current world.
+    #[wasm_bindgen(unchecked_return_type = "World")]
+    pub fn world(&self) -> JsValue {
+        write(self.inner.world())
+    }
+}
