@@ -161,3 +161,10 @@ pub fn compare(expect: &Expect, actual: &PreviewResult) -> Vec<String> {
     }
     out
 }
+
+/// The specification's scenario files as (file name, JSON text), embedded
+/// at build time by `build.rs` (empty when the specification is absent).
+#[cfg(feature = "spec-scenarios")]
+pub mod spec {
+    include!(concat!(env!("OUT_DIR"), "/spec_scenarios.rs"));
+}

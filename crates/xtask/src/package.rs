@@ -7,7 +7,7 @@
 //! and `node` (CommonJS), each shrunk with wasm-opt. Prints the size of the
 //! wasm, raw and gzipped, since that is what a web app pays to load it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::Result;
 use crate::env::Env;
@@ -81,9 +81,4 @@ fn report_size(wasm: &Path) -> Result {
         }
     }
     Ok(())
-}
-
-/// The npm package folder.
-pub fn folder(env: &Env) -> PathBuf {
-    env.root.join("crates").join("wasm").join("npm")
 }

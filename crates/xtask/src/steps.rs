@@ -13,7 +13,10 @@ use crate::tools::CHROMEDRIVER;
 ///    but the web app (which only builds for wasm, through Trunk);
 /// 2. the policy crate compiled to wasm and run in headless Chromium, proving
 ///    the browser computes what the server does;
-/// 3. the release build of the web app, proving the wasm build chain
+/// 3. the npm package, built, then tested as a JavaScript app uses it
+///    (every scenario through the package in Node, the Engine, errors as
+///    values, and the TypeScript types under `tsc --strict`);
+/// 4. the release build of the web app, proving the wasm build chain
 ///    (cargo, wasm-bindgen, wasm-opt) end to end.
 pub fn test(env: &Env) -> Result {
     let total = Instant::now();
@@ -34,6 +37,8 @@ pub fn test(env: &Env) -> Result {
                     "wasm32-unknown-unknown",
                     "-p",
                     "custody-policy",
+                    "-p",
+                    "custody-wasm",
                 ])
                 // The runner finds the driver here; the Chromium flags come from
                 // webdriver.json (see .cargo/config.toml).
@@ -44,6 +49,24 @@ pub fn test(env: &Env) -> Result {
         )
         .map(|t| tally.add(t))
     })?;
+    timed(
+        "npm package and its JavaScript consumer tests (node)",
+        || {
+            crate::package::package(env)?;
+            let consumer = env.root.join("tests").join("js");
+            env.run(env.command("npm").current_dir(&consumer).args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+            ]))?;
+            env.run_tests(
+                env.command("node")
+                    .current_dir(&consumer)
+                    .args(["--test", "--test-reporter=tap"]),
+            )
+            .map(|t| tally.add(t))
+        },
+    )?;
     timed("web app release build (trunk)", || {
         env.run(env.command("trunk").args(["build", "--release"]))
     })?;

@@ -22,8 +22,23 @@ impl Tally {
 
     /// Reads one output line: libtest's and wasm-bindgen-test's
     /// `test result: ok. 7 passed; 0 failed; ...`, and the scenario runner's
-    /// `scenarios: 41 passed, 0 failed`.
+    /// `scenarios: 41 passed, 0 failed`, and node's `# pass 92` / `# fail 0`.
     pub fn read_line(&mut self, line: &str) {
+        // Node's test runner (TAP): `# pass 92`, `# fail 0`.
+        let tap = |word: &str| {
+            line.trim()
+                .strip_prefix("# ")
+                .and_then(|rest| rest.strip_prefix(word))
+                .and_then(|n| n.trim().parse::<u64>().ok())
+        };
+        if let Some(n) = tap("pass ") {
+            self.passed += n;
+            return;
+        }
+        if let Some(n) = tap("fail ") {
+            self.failed += n;
+            return;
+        }
         let rest = line
             .trim()
             .strip_prefix("test result: ")
