@@ -8,7 +8,8 @@
 //!   build of the web app (see [`steps`]).
 //! - `run` runs setup, then serves the web app on <http://127.0.0.1:8080>.
 //! - `package` builds the `@custody/policy` npm package (see [`package`]).
-//! - `bench` forwards to `cargo bench -p custody-policy`.
+//! - `bench` runs `cargo bench -p custody-policy`, then the npm package's
+//!   benchmark in Node on the same large world.
 //!
 //! Why an xtask rather than a shell script: it is plain Rust, works the same on
 //! every machine with a Rust toolchain, and needs nothing installed first. It
@@ -37,7 +38,8 @@ commands:
   test    setup, then native tests, browser (wasm) tests and the web build
   run     setup, then serve the web app on http://127.0.0.1:8080
   package build the @custody/policy npm package into crates/wasm/npm/dist
-  bench   cargo bench -p custody-policy (extra arguments are passed on)";
+  bench   cargo bench -p custody-policy (extra arguments are passed on),
+          then the npm package in Node on the same large world";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

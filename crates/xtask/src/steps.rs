@@ -90,12 +90,50 @@ pub fn run(env: &Env) -> Result {
     ]))
 }
 
-/// Benchmarks of the policy crate; extra arguments go to `cargo bench`.
+/// Benchmarks: the policy crate natively (criterion; extra arguments go to
+/// `cargo bench`), then the npm package in Node on the same L world.
 pub fn bench(env: &Env, args: &[String]) -> Result {
     env.run(
         env.cargo()
             .args(["bench", "-p", "custody-policy"])
             .args(args),
+    )?;
+    crate::tools::setup(env)?;
+    crate::package::package(env)?;
+    let dir = env.target_dir().join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let world = dir.join("world-L.json");
+    let output = env
+        .cargo()
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "custody-policy",
+            "--example",
+            "world",
+            "--",
+            "L",
+        ])
+        .output()
+        .map_err(|e| format!("cannot generate the L world: {e}"))?;
+    if !output.status.success() {
+        return Err("cannot generate the L world".to_string());
+    }
+    std::fs::write(&world, &output.stdout)
+        .map_err(|e| format!("cannot write {}: {e}", world.display()))?;
+    let consumer = env.root.join("tests").join("js");
+    env.run(env.command("npm").current_dir(&consumer).args([
+        "install",
+        "--no-audit",
+        "--no-fund",
+    ]))?;
+    env.run(
+        env.command("node")
+            .current_dir(&consumer)
+            .arg("bench.js")
+            .arg(&world),
     )
 }
 
