@@ -1,6 +1,6 @@
 //! Runs every scenario file of the specification (`../shared/spec/scenarios`),
 //! the project's own (`tests/scenarios`), and every folder named in
-//! `CUSTODY_SCENARIOS` (colon-separated). Prints each failure with its
+//! `CUSTODY_SCENARIOS` (colon-separated; relative to the workspace root). Prints each failure with its
 //! differences and a closing `scenarios: N passed, M failed` line; fails
 //! when any scenario fails or when none was found.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -16,13 +16,23 @@ fn folders() -> Vec<PathBuf> {
         root.join("tests/scenarios"),
     ];
     if let Ok(extra) = std::env::var("CUSTODY_SCENARIOS") {
+        // Relative folders are taken from the workspace root, not from this
+        // crate's folder where cargo runs the test.
         dirs.extend(
             extra
                 .split(':')
                 .filter(|s| !s.is_empty())
-                .map(PathBuf::from),
+                .map(|s| root.join(s)),
         );
     }
+    // A folder named twice runs once.
+    let mut seen = Vec::new();
+    dirs.retain(|d| {
+        let key = d.canonicalize().unwrap_or_else(|_| d.clone());
+        let new = !seen.contains(&key);
+        seen.push(key);
+        new
+    });
     dirs
 }
 
