@@ -4,16 +4,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { preview, Engine } from "@custody/policy";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const folders = [
-  join(here, "../../../shared/spec/scenarios"),
-  join(here, "../scenarios"),
-  ...(process.env.CUSTODY_SCENARIOS ?? "").split(":").filter(Boolean),
-];
+  resolve(here, "../../../shared/spec/scenarios"),
+  resolve(here, "../scenarios"),
+  // Relative folders are taken from the workspace root, as in the Rust runner.
+  ...(process.env.CUSTODY_SCENARIOS ?? "").split(":").filter(Boolean).map((f) => resolve(here, "../..", f)),
+].filter((f, i, all) => all.indexOf(f) === i);
 
 /** A bare level equals the object form with no permissions; permissions compare as sets. */
 function normal(access) {
