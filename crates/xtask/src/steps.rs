@@ -53,12 +53,7 @@ pub fn test(env: &Env) -> Result {
         "npm package and its JavaScript consumer tests (node)",
         || {
             crate::package::package(env)?;
-            let consumer = env.root.join("tests").join("js");
-            env.run(env.command("npm").current_dir(&consumer).args([
-                "install",
-                "--no-audit",
-                "--no-fund",
-            ]))?;
+            let consumer = js_consumer(env)?;
             env.run_tests(
                 env.command("node")
                     .current_dir(&consumer)
@@ -123,18 +118,25 @@ pub fn bench(env: &Env, args: &[String]) -> Result {
     }
     std::fs::write(&world, &output.stdout)
         .map_err(|e| format!("cannot write {}: {e}", world.display()))?;
-    let consumer = env.root.join("tests").join("js");
-    env.run(env.command("npm").current_dir(&consumer).args([
-        "install",
-        "--no-audit",
-        "--no-fund",
-    ]))?;
+    let consumer = js_consumer(env)?;
     env.run(
         env.command("node")
             .current_dir(&consumer)
             .arg("bench.js")
             .arg(&world),
     )
+}
+
+/// `tests/js`, the package's JavaScript consumer, with its npm dependencies
+/// installed (the package itself by `file:`, so it sees the fresh build).
+fn js_consumer(env: &Env) -> Result<std::path::PathBuf> {
+    let consumer = env.root.join("tests").join("js");
+    env.run(env.command("npm").current_dir(&consumer).args([
+        "install",
+        "--no-audit",
+        "--no-fund",
+    ]))?;
+    Ok(consumer)
 }
 
 /// Runs one step, printing its name first and how long it took after.
