@@ -159,8 +159,16 @@ pub(crate) fn evaluate<'e>(
         w.access.level == access.level
             || (access.level != Level::Owner && !w.access.permissions.is_empty())
     });
+    // Nearest reasons first; a reason reached twice (two containers of one
+    // class) is listed once.
     why.sort_by_key(|w| w.path.len());
-    why.dedup();
+    let mut distinct: Vec<Why> = Vec::with_capacity(why.len());
+    for w in why {
+        if !distinct.contains(&w) {
+            distinct.push(w);
+        }
+    }
+    let why = distinct;
     Eff { access, why }
 }
 

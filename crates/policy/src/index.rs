@@ -332,10 +332,11 @@ fn index_resources(
     resource_ids: &FxHashMap<String, Rid>,
     principals: &[PrincipalInfo],
 ) -> Result<Vec<ResourceInfo>, PolicyError> {
+    // The number and kind of a resource id.
     let kind_of = |id: &str| {
         resource_ids
             .get(id)
-            .map(|&r| world.resources[r as usize].kind)
+            .map(|&r| (r, world.resources[r as usize].kind))
     };
     let mut infos: Vec<ResourceInfo> = Vec::with_capacity(world.resources.len());
     for r in &world.resources {
@@ -360,8 +361,8 @@ fn index_resources(
         }
         for p in &r.projects {
             match kind_of(p) {
-                Some(ResourceKind::Project) => containers.push(resource_ids[p.as_str()]),
-                Some(kind) => {
+                Some((r, ResourceKind::Project)) => containers.push(r),
+                Some((_, kind)) => {
                     return invalid(format!(
                         "`{}` lists `{p}` as a project, but it is a {kind}",
                         r.id
@@ -379,8 +380,8 @@ fn index_resources(
         containers.dedup();
         match (&r.parent, r.kind) {
             (Some(parent), ResourceKind::File) => match kind_of(parent) {
-                Some(kind) if kind.holds_files() => containers.push(resource_ids[parent.as_str()]),
-                Some(kind) => {
+                Some((r, kind)) if kind.holds_files() => containers.push(r),
+                Some((_, kind)) => {
                     return invalid(format!(
                         "the file `{}` has the {kind} `{parent}` as parent; a parent is a run or a dataset",
                         r.id
@@ -416,8 +417,8 @@ fn index_resources(
         }
         for b in &r.biosamples {
             match kind_of(b) {
-                Some(ResourceKind::Biosample) => sequenced.push(resource_ids[b.as_str()]),
-                Some(kind) => {
+                Some((r, ResourceKind::Biosample)) => sequenced.push(r),
+                Some((_, kind)) => {
                     return invalid(format!(
                         "the run `{}` lists `{b}` as a biosample, but it is a {kind}",
                         r.id
