@@ -49,7 +49,7 @@ fn bench(c: &mut Criterion) {
     for (name, action) in actions() {
         match engine.preview(&action) {
             Ok(p) => println!(
-                "{name}: {} changed pairs in {} blocks, warnings {:?}",
+                "{name}: {} changed pairs in {} summaries, warnings {:?}",
                 p.len(),
                 p.blocks().len(),
                 p.warnings()
