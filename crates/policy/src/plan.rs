@@ -7,11 +7,11 @@
 //! unknown ids, then what the profile and kind support, then who may act,
 //! then the state.
 
-use crate::access::{Access, Level, Permission, Permissions};
+use crate::access::{Access, AccessText, Level, Permission, Permissions};
 use crate::action::{Action, ActionType};
 use crate::error::{ErrorCode, PolicyError, fail};
 use crate::eval::access_at;
-use crate::index::{Index, Pid, Rid};
+use crate::index::{Index, Pid, Rid, normalize_email};
 use crate::model::{PrincipalKind, Profile, ResourceKind, TransferStatus};
 use crate::view::{Delta, TransferEdit, View};
 
@@ -153,7 +153,7 @@ fn shareable(index: &Index, r: Rid) -> Checked<()> {
 
 /// The access a share asks for: `read` or `write`, with permissions only in
 /// the `direct` profile.
-fn requested_access(profile: Profile, text: &crate::access::AccessText) -> Checked<Access> {
+fn requested_access(profile: Profile, text: &AccessText) -> Checked<Access> {
     let access = text
         .parse()
         .or_else(|message| fail(ErrorCode::InvalidAccess, message))?;
@@ -255,232 +255,249 @@ fn batch(index: &Index, plan: &mut Plan, actions: &[Action]) -> Checked<()> {
 /// Checks one action against the world as the plan so far leaves it, and
 /// adds its effect to the plan.
 fn step(index: &Index, plan: &mut Plan, action: &Action) -> Checked<()> {
-    let actor = plan.actor;
-    let profile = index.profile();
     match action {
         Action::Share {
-            resource: res,
-            principal: to,
+            resource,
+            principal,
             access,
             ..
-        } => {
-            let r = resource(index, res)?;
-            let p = principal(index, to)?;
-            supported(profile, ActionType::Share)?;
-            shareable(index, r)?;
-            let access = requested_access(profile, access)?;
-            let view = View::after(index, &plan.delta);
-            may_share(view, actor, r, Some(access), view.own_grant(r, p))?;
-            if view.owner(r) == p {
-                return fail(
-                    ErrorCode::AlreadyOwner,
-                    format!("`{to}` owns `{res}` already"),
-                );
-            }
-            plan.delta.set_grant(index, r, p, Some(access));
-        }
+        } => share(index, plan, resource, principal, access),
         Action::Unshare {
-            resource: res,
-            principal: from,
+            resource,
+            principal,
             ..
-        } => {
-            let r = resource(index, res)?;
-            let p = principal(index, from)?;
-            supported(profile, ActionType::Unshare)?;
-            shareable(index, r)?;
-            let view = View::after(index, &plan.delta);
-            let existing = view.own_grant(r, p);
-            may_share(view, actor, r, None, existing)?;
-            if existing.is_none() {
-                return fail(
-                    ErrorCode::NoGrant,
-                    format!("`{from}` holds no grant on `{res}`"),
-                );
-            }
-            plan.delta.set_grant(index, r, p, None);
-        }
-        Action::Leave { resource: res, .. } => {
-            let r = resource(index, res)?;
-            supported(profile, ActionType::Leave)?;
-            acting_person(index, actor)?;
-            let view = View::after(index, &plan.delta);
-            if view.owner(r) == actor {
-                return fail(
-                    ErrorCode::OwnerCannotLeave,
-                    format!("you own `{res}`; give the ownership away before leaving it"),
-                );
-            }
-            if view.own_grant(r, actor).is_none() {
-                return fail(
-                    ErrorCode::NoGrant,
-                    format!(
-                        "`{res}` is not shared with you directly, so there is nothing to leave"
-                    ),
-                );
-            }
-            plan.delta.set_grant(index, r, actor, None);
-        }
+        } => unshare(index, plan, resource, principal),
+        Action::Leave { resource, .. } => leave(index, plan, resource),
         Action::SetOwner {
-            resource: res,
-            principal: to,
+            resource,
+            principal,
             leave,
             ..
-        } => {
-            let r = resource(index, res)?;
-            let p = principal(index, to)?;
-            supported(profile, ActionType::SetOwner)?;
-            if index.res(r).kind != ResourceKind::Project {
-                return fail(ErrorCode::NotSupported, "only a project's owner can be set");
-            }
-            if !index.principals[p as usize].kind.is_person() {
-                return fail(
-                    ErrorCode::OwnerMustBeUserOrServiceAccount,
-                    format!("`{to}` is a group; a group cannot own a project"),
-                );
-            }
-            let view = View::after(index, &plan.delta);
-            let owner = view.owner(r);
-            if owner != actor {
-                return fail(
-                    ErrorCode::NotPermitted,
-                    format!("only the owner of `{res}` may set its owner"),
-                );
-            }
-            if owner == p {
-                return fail(
-                    ErrorCode::AlreadyOwner,
-                    format!("`{to}` owns `{res}` already"),
-                );
-            }
-            hand_over_project(index, &mut plan.delta, r, owner, p, *leave);
-            plan.irreversible = true;
-        }
+        } => set_owner(index, plan, resource, principal, *leave),
         Action::RequestTransfer {
-            resource: res,
+            resource,
             to,
             message,
             ..
-        } => {
-            let r = resource(index, res)?;
-            supported(profile, ActionType::RequestTransfer)?;
-            let kind = index.res(r).kind;
-            if !matches!(kind, ResourceKind::Project | ResourceKind::Run) {
-                return fail(
-                    ErrorCode::NotSupported,
-                    format!("only projects and runs can be transferred, and `{res}` is a {kind}"),
-                );
-            }
-            if !looks_like_email(to) {
-                return fail(
-                    ErrorCode::InvalidAction,
-                    format!("`{to}` is not an email address"),
-                );
-            }
-            let owner = index.res(r).owner;
-            if owner != actor {
-                return fail(
-                    ErrorCode::NotPermitted,
-                    format!("only the owner of `{res}` may transfer it"),
-                );
-            }
-            if index.res(r).pending.is_some() {
-                return fail(
-                    ErrorCode::TransferPending,
-                    format!("`{res}` already has a pending transfer; cancel it first"),
-                );
-            }
-            let recipient = match index.person_by_email(to) {
-                Some(p) if p == owner => {
-                    return fail(
-                        ErrorCode::AlreadyOwner,
-                        format!("`{to}` is the owner of `{res}`"),
-                    );
-                }
-                Some(p) => p,
-                None => {
-                    plan.delta.newcomer = Some(to.trim().to_string());
-                    index.newcomer()
-                }
-            };
-            plan.fastq_excluded =
-                hand_over_on_acceptance(index, &mut plan.delta, r, owner, recipient);
-            plan.delta.hypothetical = true;
-            plan.delta.transfer = Some(TransferEdit::Create {
-                resource: r,
-                from: owner,
-                to: to.trim().to_string(),
-                message: message.clone(),
-            });
-            plan.recipient = Some(recipient);
-            plan.irreversible = true;
-            plan.pending_until_accepted = true;
+        } => request_transfer(index, plan, resource, to, message),
+        Action::AcceptTransfer { transfer, .. }
+        | Action::DeclineTransfer { transfer, .. }
+        | Action::CancelTransfer { transfer, .. } => {
+            settle_transfer(index, plan, action.action_type(), transfer)
         }
-        Action::AcceptTransfer { transfer: id, .. }
-        | Action::DeclineTransfer { transfer: id, .. }
-        | Action::CancelTransfer { transfer: id, .. } => {
-            let t = transfer(index, id)?;
-            supported(profile, action.action_type())?;
-            let info = &index.transfers[t as usize];
-            let record = index.transfer_record(t);
-            let (status, recipient_acts) = match action.action_type() {
-                ActionType::AcceptTransfer => (TransferStatus::Accepted, true),
-                ActionType::DeclineTransfer => (TransferStatus::Declined, true),
-                _ => (TransferStatus::Canceled, false),
-            };
-            if recipient_acts {
-                let is_recipient = index.email_of(actor).is_some_and(|e| {
-                    crate::index::normalize_email(e) == crate::index::normalize_email(&record.to)
-                });
-                if !is_recipient {
-                    return fail(
-                        ErrorCode::NotRecipient,
-                        format!(
-                            "the transfer `{id}` is addressed to `{}`, not to you",
-                            record.to
-                        ),
-                    );
-                }
-            } else if info.from != actor {
-                return fail(
-                    ErrorCode::NotPermitted,
-                    format!("only the sender of `{id}` may cancel it"),
-                );
-            }
-            if info.status != TransferStatus::Pending {
-                return fail(
-                    ErrorCode::TransferNotPending,
-                    format!(
-                        "the transfer `{id}` is {} already",
-                        status_word(info.status)
-                    ),
-                );
-            }
-            if status == TransferStatus::Accepted {
-                if index.res(info.resource).owner == actor {
-                    return fail(
-                        ErrorCode::AlreadyOwner,
-                        format!("you own `{}` already", record.resource),
-                    );
-                }
-                plan.fastq_excluded = hand_over_on_acceptance(
-                    index,
-                    &mut plan.delta,
-                    info.resource,
-                    info.from,
-                    actor,
-                );
-                plan.recipient = Some(actor);
-                plan.irreversible = true;
-            }
-            plan.delta.transfer = Some(TransferEdit::Close {
-                transfer: t,
-                status,
-            });
-        }
-        Action::Batch { .. } => {
-            return fail(ErrorCode::NotSupported, "a batch cannot hold another batch");
-        }
+        Action::Batch { .. } => fail(ErrorCode::NotSupported, "a batch cannot hold another batch"),
     }
+}
+
+fn share(index: &Index, plan: &mut Plan, res: &str, to: &str, access: &AccessText) -> Checked<()> {
+    let r = resource(index, res)?;
+    let p = principal(index, to)?;
+    supported(index.profile(), ActionType::Share)?;
+    shareable(index, r)?;
+    let access = requested_access(index.profile(), access)?;
+    let view = View::after(index, &plan.delta);
+    may_share(view, plan.actor, r, Some(access), view.own_grant(r, p))?;
+    if view.owner(r) == p {
+        return fail(
+            ErrorCode::AlreadyOwner,
+            format!("`{to}` owns `{res}` already"),
+        );
+    }
+    plan.delta.set_grant(index, r, p, Some(access));
+    Ok(())
+}
+
+fn unshare(index: &Index, plan: &mut Plan, res: &str, from: &str) -> Checked<()> {
+    let r = resource(index, res)?;
+    let p = principal(index, from)?;
+    supported(index.profile(), ActionType::Unshare)?;
+    shareable(index, r)?;
+    let view = View::after(index, &plan.delta);
+    let existing = view.own_grant(r, p);
+    may_share(view, plan.actor, r, None, existing)?;
+    if existing.is_none() {
+        return fail(
+            ErrorCode::NoGrant,
+            format!("`{from}` holds no grant on `{res}`"),
+        );
+    }
+    plan.delta.set_grant(index, r, p, None);
+    Ok(())
+}
+
+fn leave(index: &Index, plan: &mut Plan, res: &str) -> Checked<()> {
+    let actor = plan.actor;
+    let r = resource(index, res)?;
+    supported(index.profile(), ActionType::Leave)?;
+    acting_person(index, actor)?;
+    let view = View::after(index, &plan.delta);
+    if view.owner(r) == actor {
+        return fail(
+            ErrorCode::OwnerCannotLeave,
+            format!("you own `{res}`; give the ownership away before leaving it"),
+        );
+    }
+    if view.own_grant(r, actor).is_none() {
+        return fail(
+            ErrorCode::NoGrant,
+            format!("`{res}` is not shared with you directly, so there is nothing to leave"),
+        );
+    }
+    plan.delta.set_grant(index, r, actor, None);
+    Ok(())
+}
+
+fn set_owner(index: &Index, plan: &mut Plan, res: &str, to: &str, leave: bool) -> Checked<()> {
+    let r = resource(index, res)?;
+    let p = principal(index, to)?;
+    supported(index.profile(), ActionType::SetOwner)?;
+    if index.res(r).kind != ResourceKind::Project {
+        return fail(ErrorCode::NotSupported, "only a project's owner can be set");
+    }
+    if !index.principals[p as usize].kind.is_person() {
+        return fail(
+            ErrorCode::OwnerMustBeUserOrServiceAccount,
+            format!("`{to}` is a group; a group cannot own a project"),
+        );
+    }
+    let owner = View::after(index, &plan.delta).owner(r);
+    if owner != plan.actor {
+        return fail(
+            ErrorCode::NotPermitted,
+            format!("only the owner of `{res}` may set its owner"),
+        );
+    }
+    if owner == p {
+        return fail(
+            ErrorCode::AlreadyOwner,
+            format!("`{to}` owns `{res}` already"),
+        );
+    }
+    hand_over_project(index, &mut plan.delta, r, owner, p, leave);
+    plan.irreversible = true;
+    Ok(())
+}
+
+fn request_transfer(
+    index: &Index,
+    plan: &mut Plan,
+    res: &str,
+    to: &str,
+    message: &Option<String>,
+) -> Checked<()> {
+    let r = resource(index, res)?;
+    supported(index.profile(), ActionType::RequestTransfer)?;
+    let kind = index.res(r).kind;
+    if !matches!(kind, ResourceKind::Project | ResourceKind::Run) {
+        return fail(
+            ErrorCode::NotSupported,
+            format!("only projects and runs can be transferred, and `{res}` is a {kind}"),
+        );
+    }
+    if !looks_like_email(to) {
+        return fail(
+            ErrorCode::InvalidAction,
+            format!("`{to}` is not an email address"),
+        );
+    }
+    let owner = index.res(r).owner;
+    if owner != plan.actor {
+        return fail(
+            ErrorCode::NotPermitted,
+            format!("only the owner of `{res}` may transfer it"),
+        );
+    }
+    if index.res(r).pending.is_some() {
+        return fail(
+            ErrorCode::TransferPending,
+            format!("`{res}` already has a pending transfer; cancel it first"),
+        );
+    }
+    let recipient = match index.person_by_email(to) {
+        Some(p) if p == owner => {
+            return fail(
+                ErrorCode::AlreadyOwner,
+                format!("`{to}` is the owner of `{res}`"),
+            );
+        }
+        Some(p) => p,
+        None => {
+            plan.delta.newcomer = Some(to.trim().to_string());
+            index.newcomer()
+        }
+    };
+    // The preview shows what acceptance will change; `apply` records only
+    // the invitation.
+    plan.fastq_excluded = hand_over_on_acceptance(index, &mut plan.delta, r, owner, recipient);
+    plan.delta.hypothetical = true;
+    plan.delta.transfer = Some(TransferEdit::Create {
+        resource: r,
+        from: owner,
+        to: to.trim().to_string(),
+        message: message.clone(),
+    });
+    plan.recipient = Some(recipient);
+    plan.irreversible = true;
+    plan.pending_until_accepted = true;
+    Ok(())
+}
+
+/// Accept, decline or cancel a pending transfer.
+fn settle_transfer(index: &Index, plan: &mut Plan, kind: ActionType, id: &str) -> Checked<()> {
+    let actor = plan.actor;
+    let t = transfer(index, id)?;
+    supported(index.profile(), kind)?;
+    let info = &index.transfers[t as usize];
+    let record = index.transfer_record(t);
+    let (status, recipient_acts) = match kind {
+        ActionType::AcceptTransfer => (TransferStatus::Accepted, true),
+        ActionType::DeclineTransfer => (TransferStatus::Declined, true),
+        _ => (TransferStatus::Canceled, false),
+    };
+    if recipient_acts {
+        let is_recipient = index
+            .email_of(actor)
+            .is_some_and(|e| normalize_email(e) == normalize_email(&record.to));
+        if !is_recipient {
+            return fail(
+                ErrorCode::NotRecipient,
+                format!(
+                    "the transfer `{id}` is addressed to `{}`, not to you",
+                    record.to
+                ),
+            );
+        }
+    } else if info.from != actor {
+        return fail(
+            ErrorCode::NotPermitted,
+            format!("only the sender of `{id}` may cancel it"),
+        );
+    }
+    if info.status != TransferStatus::Pending {
+        return fail(
+            ErrorCode::TransferNotPending,
+            format!(
+                "the transfer `{id}` is {} already",
+                status_word(info.status)
+            ),
+        );
+    }
+    if status == TransferStatus::Accepted {
+        if index.res(info.resource).owner == actor {
+            return fail(
+                ErrorCode::AlreadyOwner,
+                format!("you own `{}` already", record.resource),
+            );
+        }
+        plan.fastq_excluded =
+            hand_over_on_acceptance(index, &mut plan.delta, info.resource, info.from, actor);
+        plan.recipient = Some(actor);
+        plan.irreversible = true;
+    }
+    plan.delta.transfer = Some(TransferEdit::Close {
+        transfer: t,
+        status,
+    });
     Ok(())
 }
 
