@@ -267,11 +267,11 @@ fn people_classes(before: View<'_>, after: View<'_>, by_rank: &[Vec<Rid>; 3]) ->
         .copied()
         .filter(|&p| candidate[p as usize])
         .collect();
-    if candidate[newcomer as usize] {
-        if let Some(email) = after.delta.and_then(|d| d.newcomer.as_deref()) {
-            let at = order.partition_point(|&p| index.principal_id(p) < email);
-            order.insert(at, newcomer);
-        }
+    if candidate[newcomer as usize]
+        && let Some(email) = after.delta.and_then(|d| d.newcomer.as_deref())
+    {
+        let at = order.partition_point(|&p| index.principal_id(p) < email);
+        order.insert(at, newcomer);
     }
 
     let mut classes: Vec<Vec<Pid>> = Vec::new();

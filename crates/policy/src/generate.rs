@@ -231,10 +231,10 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
     }
     for &run in &runs {
         for _ in 0..3 {
-            if let Some(b) = rng.pick(&biosamples) {
-                if !resources[run].biosamples.contains(b) {
-                    resources[run].biosamples.push(b.clone());
-                }
+            if let Some(b) = rng.pick(&biosamples)
+                && !resources[run].biosamples.contains(b)
+            {
+                resources[run].biosamples.push(b.clone());
             }
         }
     }

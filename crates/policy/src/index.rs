@@ -109,10 +109,10 @@ impl Index {
         let principals = index_principals(&world, &principal_ids)?;
         let mut emails = FxHashMap::default();
         for (i, p) in world.principals.iter().enumerate() {
-            if let (Some(email), true) = (&p.email, p.kind.is_person()) {
-                if emails.insert(normalize_email(email), to_u32(i)?).is_some() {
-                    return invalid(format!("the email `{email}` belongs to two accounts"));
-                }
+            if let (Some(email), true) = (&p.email, p.kind.is_person())
+                && emails.insert(normalize_email(email), to_u32(i)?).is_some()
+            {
+                return invalid(format!("the email `{email}` belongs to two accounts"));
             }
         }
 

@@ -411,8 +411,8 @@ proptest! {
             prop_assert!(serde_json::from_str::<PreviewResult>(&answer).is_ok(), "{}", answer);
         }
         // The paged and block views hold up at any offset.
-        if let Ok(engine) = Engine::new(world) {
-            if let Ok(preview) = engine.preview(&action) {
+        if let Ok(engine) = Engine::new(world)
+            && let Ok(preview) = engine.preview(&action) {
                 let len = preview.len();
                 prop_assert_eq!(preview.changes().len() as u64, len);
                 let offset = (cut as u64) % (len + 2);
@@ -423,7 +423,6 @@ proptest! {
                 prop_assert_eq!(total, len);
                 prop_assert!(preview.block_resources(blocks.len(), 0, 5).is_empty());
             }
-        }
     }
 }
 
