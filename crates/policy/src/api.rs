@@ -91,8 +91,22 @@ answer!(
     ResourcesResult { resources: Vec<String> }
 );
 
+/// The most changes `preview` lists whole. A share of a large project with a
+/// large group can change tens of millions of (person, resource) pairs,
+/// gigabytes as a flat list; `summary` and `page` serve those.
+pub const MAX_FLAT_CHANGES: u64 = 1_000_000;
+
+/// The specification's flat preview, up to `MAX_FLAT_CHANGES` changes.
 pub fn preview(engine: &Engine, action: &Action) -> PreviewResult {
     match engine.preview(action) {
+        Ok(p) if p.len() > MAX_FLAT_CHANGES => PolicyError::new(
+            ErrorCode::PreviewTooLarge,
+            format!(
+                "this change reaches {} (person, resource) pairs, more than the {MAX_FLAT_CHANGES} a flat preview lists; ask for a summary or for pages of changes",
+                p.len()
+            ),
+        )
+        .into(),
         Ok(p) => p.result(),
         Err(e) => e.into(),
     }

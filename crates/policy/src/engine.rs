@@ -86,13 +86,11 @@ impl Engine {
     }
 }
 
-/// The preview of `action` on `world`, in the specification's flat form.
+/// The preview of `action` on `world`, in the specification's flat form
+/// (up to `api::MAX_FLAT_CHANGES` changes).
 pub fn preview(world: &World, action: &Action) -> PreviewResult {
     match Engine::new(world.clone()) {
-        Ok(engine) => match engine.preview(action) {
-            Ok(preview) => preview.result(),
-            Err(e) => e.into(),
-        },
+        Ok(engine) => crate::api::preview(&engine, action),
         Err(e) => e.into(),
     }
 }

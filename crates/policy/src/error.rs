@@ -31,6 +31,9 @@ pub enum ErrorCode {
     AlreadyOwner,
     OwnerCannotLeave,
     NoGrant,
+    /// The flat list of changes is too long to hand out whole; ask for a
+    /// summary or for pages instead.
+    PreviewTooLarge,
 }
 
 impl ErrorCode {
@@ -52,6 +55,7 @@ impl ErrorCode {
             ErrorCode::AlreadyOwner => "already_owner",
             ErrorCode::OwnerCannotLeave => "owner_cannot_leave",
             ErrorCode::NoGrant => "no_grant",
+            ErrorCode::PreviewTooLarge => "preview_too_large",
         }
     }
 }

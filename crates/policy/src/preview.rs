@@ -157,7 +157,7 @@ impl From<PolicyError> for PreviewResult {
 /// The preview of an allowed action.
 pub struct Preview<'a> {
     index: &'a Index,
-    pub(crate) plan: Plan,
+    plan: Plan,
     diff: Diff,
     warnings: Vec<Warning>,
     /// Changed pairs per class of people.

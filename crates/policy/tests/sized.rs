@@ -156,3 +156,21 @@ fn transferring_the_large_project_warns_and_reaches_its_readers() {
     assert!(run.warnings().contains(&Warning::FastqExcluded));
     assert!(!run.is_empty());
 }
+
+#[test]
+fn a_flat_preview_too_large_to_list_is_refused_with_a_pointer_to_pages() {
+    let world = sized(Size::M, Profile::Basespace, 1);
+    let answer: serde_json::Value = serde_json::from_str(&custody_policy::json::preview_json(
+        &serde_json::to_string(&world).unwrap(),
+        &serde_json::to_string(&share_with_big_group()).unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(answer["error"], "preview_too_large");
+    assert!(answer["message"].as_str().unwrap().contains("pages"));
+    // The same change in pages and summaries.
+    let engine = Engine::new(world).unwrap();
+    let summary = custody_policy::api::summary(&engine, &share_with_big_group());
+    assert!(
+        matches!(summary, custody_policy::api::SummaryResult::Answer { total, .. } if total > 1_000_000)
+    );
+}
