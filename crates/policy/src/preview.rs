@@ -2,9 +2,10 @@
 //!
 //! `Preview` keeps the change in block form (`diff.rs`) and hands it out in
 //! the shapes its readers need: the specification's flat, sorted list of
-//! changes (`result`), a page of it at a time (`changes_page`), or one
-//! summary per block (`blocks`) for a dialog that says "Carol loses read on
-//! 11 resources" without listing them.
+//! changes (`result`), a page of it at a time (`changes_page`), or
+//! summaries (`blocks`: one per class of people and before/after, counted
+//! by kind) for a dialog that says "Carol loses read on 11 resources"
+//! without listing them.
 
 use crate::access::Access;
 use crate::diff::{Diff, diff};
