@@ -23,6 +23,8 @@
 //!   project with 1,000 people evaluates a few dozen pairs, not 70 million.
 //! - `preview`: the blocks as the flat sorted list of the specification, as
 //!   pages, or as summaries; with reasons and warnings.
+//! - `digest`: a fingerprint of a preview that does not depend on how it
+//!   was split into blocks, for the server to check what was confirmed.
 //! - `apply`: the same delta written into a new world.
 //! - `api`, `json`: every question with its answer as one value (result or
 //!   `{error, message}`), and text-in, text-out twins; the wasm package is
@@ -38,6 +40,7 @@ pub mod action;
 pub mod api;
 mod apply;
 mod diff;
+pub mod digest;
 mod engine;
 pub mod error;
 mod eval;

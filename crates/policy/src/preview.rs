@@ -9,6 +9,7 @@
 
 use crate::access::Access;
 use crate::diff::{Diff, diff};
+use crate::digest::Lanes;
 use crate::error::{ErrorCode, PolicyError};
 use crate::eval::{Eff, Source};
 use crate::index::{Index, Pid, Rid};
@@ -144,6 +145,18 @@ pub enum PreviewResult {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         recipient: Option<Recipient>,
     },
+}
+
+impl Warning {
+    /// The warning's code, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Warning::ActorLosesAccess => "actor_loses_access",
+            Warning::Irreversible => "irreversible",
+            Warning::PendingUntilAccepted => "pending_until_accepted",
+            Warning::FastqExcluded => "fastq_excluded",
+        }
+    }
 }
 
 impl From<PolicyError> for PreviewResult {
@@ -359,6 +372,37 @@ impl<'a> Preview<'a> {
                 })
             })
             .collect()
+    }
+
+    /// A stable fingerprint of this preview: its changes, warnings and
+    /// recipient. Equal previews give equal digests however they were
+    /// computed (on a slice of the world or the whole of it); the server
+    /// compares it with the digest of the preview a person confirmed.
+    pub fn digest(&self) -> String {
+        let mut total = Lanes::default();
+        let mut class_sums: Vec<Option<Lanes>> = vec![None; self.diff.resources.len()];
+        for b in &self.diff.blocks {
+            let resources = *class_sums[b.resources].get_or_insert_with(|| {
+                let mut sum = Lanes::default();
+                for &r in &self.diff.resources[b.resources].members {
+                    sum.add(Lanes::resource(self.index.resource_id(r)));
+                }
+                sum
+            });
+            let mut people = Lanes::default();
+            for &p in &self.diff.people[b.people] {
+                people.add(Lanes::person(
+                    self.person_id(p),
+                    b.before.access,
+                    b.after.access,
+                ));
+            }
+            total.add(people.times(resources));
+        }
+        total.finish(&crate::digest::tail(
+            &self.warnings,
+            self.recipient().as_ref(),
+        ))
     }
 
     /// The ids of a summary's resources (numbered as `blocks` returns them),

@@ -333,6 +333,47 @@ proptest! {
         }
     }
 
+    /// The digest of a preview is the digest of its flat list of changes,
+    /// and stays the same when the world grows by data the change does not
+    /// reach (the server previews on a different slice than the browser).
+    #[test]
+    fn digest_is_the_digest_of_the_changes(seed in any::<u64>(), action_seed in any::<u64>(), direct in any::<bool>()) {
+        let world = small(seed, profile(direct));
+        let engine = Engine::new(world.clone()).expect("generated worlds are valid");
+        let action = random_action(&mut Rng::new(action_seed), &world);
+        let Ok(preview) = engine.preview(&action) else { return Ok(()) };
+        let digest = preview.digest();
+        let reference = custody_policy::digest::of_changes(
+            &preview.changes(),
+            preview.warnings(),
+            preview.recipient().as_ref(),
+        );
+        prop_assert_eq!(&digest, &reference);
+
+        let mut larger = world.clone();
+        larger.principals.push(custody_policy::Principal {
+            id: "zz-outsider".into(),
+            kind: PrincipalKind::User,
+            email: Some("outsider@elsewhere.example".into()),
+            name: None,
+            members: Vec::new(),
+            roles: Vec::new(),
+        });
+        larger.resources.push(custody_policy::Resource {
+            id: "zz-project".into(),
+            kind: custody_policy::ResourceKind::Project,
+            owner: "zz-outsider".into(),
+            name: None,
+            projects: Vec::new(),
+            biosamples: Vec::new(),
+            parent: None,
+            format: None,
+        });
+        let larger = Engine::new(larger).expect("still valid");
+        let again = larger.preview(&action).expect("allowed as before");
+        prop_assert_eq!(digest, again.digest());
+    }
+
     /// Every resource keeps exactly one owner, never a group, and applied
     /// worlds stay valid.
     #[test]
