@@ -1,0 +1,561 @@
+//! `POST /api/actions`: confirm an action a person previewed.
+//!
+//! In one write transaction: return the stored answer if the idempotency
+//! key was seen; reload the slice the action touches; preview it again with
+//! custody-policy; refuse with the policy's code (403/422), or answer 409
+//! with a fresh context when the preview's digest differs from the one the
+//! person saw (the digest, not the version, decides: a change elsewhere in
+//! the slice that does not alter this preview does not block it); else
+//! write the rows of `Engine::applied`, the audit record, the
+//! notifications and the idempotency record, and commit.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use custody_api::{AccessContext, ActionApplied, ActionRequest, NotificationKind, StalePreview};
+use custody_policy::{Action, Engine, ErrorCode, PolicyError, World, normalize_email};
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::auth::Writer;
+use crate::db::{Backend, Tx, is_retryable, now_ms};
+use crate::error::{AppError, AppResult};
+use crate::extract::Body;
+use crate::notifications::{Addressed, Draft, fold, insert};
+use crate::slice::{self, Scope};
+use crate::store::{self, Written};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/actions", post(post_action))
+}
+
+/// How often a serializable transaction is tried before giving up.
+const ATTEMPTS: usize = 8;
+
+/// `POST /api/actions`
+#[utoipa::path(post, path = "/api/actions", tag = "actions", request_body = ActionRequest,
+    params(("x-csrf-token" = String, Header)),
+    responses(
+        (status = 200, body = ActionApplied, description = "applied"),
+        (status = 400, body = custody_api::ErrorBody, description = "malformed request"),
+        (status = 403, body = custody_api::ErrorBody, description = "not_permitted, not_recipient, escalation, csrf"),
+        (status = 409, body = StalePreview, description = "the preview changed; preview again on the new context"),
+        (status = 422, body = custody_api::ErrorBody, description = "refused by the policy (its code)"),
+    ))]
+pub async fn post_action(
+    State(state): State<AppState>,
+    Writer(viewer): Writer,
+    Body(request): Body<ActionRequest>,
+) -> AppResult<Response> {
+    let (status, body) = confirm(&state, &viewer.id, &request).await?;
+    Ok((status, Json(body)).into_response())
+}
+
+/// Why one attempt ended without an answer.
+enum Failure {
+    Db(sqlx::Error),
+    App(AppError),
+}
+
+impl From<sqlx::Error> for Failure {
+    fn from(e: sqlx::Error) -> Self {
+        Failure::Db(e)
+    }
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
+        Failure::App(e)
+    }
+}
+
+impl From<PolicyError> for Failure {
+    fn from(e: PolicyError) -> Self {
+        Failure::App(AppError::Policy(e))
+    }
+}
+
+/// What one attempt decided.
+enum Decision {
+    /// The key was used before: its stored answer.
+    Replay(StatusCode, serde_json::Value),
+    /// Applied (commit, then publish the notifications).
+    Applied(serde_json::Value, Vec<Addressed>),
+}
+
+/// Confirms `request` for the signed-in person `me`: the status and body
+/// to answer, or the refusal.
+pub async fn confirm(
+    state: &AppState,
+    me: &str,
+    request: &ActionRequest,
+) -> AppResult<(StatusCode, serde_json::Value)> {
+    let key = request.idempotency_key.trim();
+    if key.is_empty() || key.len() > 200 {
+        return Err(AppError::bad_request(
+            "invalid_request",
+            "idempotency_key must be 1 to 200 characters",
+        ));
+    }
+    if request.action.actor() != me {
+        return Err(AppError::Policy(PolicyError::new(
+            ErrorCode::NotPermitted,
+            format!(
+                "you are signed in as `{me}` and cannot act as `{}`",
+                request.action.actor()
+            ),
+        )));
+    }
+    let request_hash = {
+        let text = serde_json::to_string(&(&request.action, &request.digest))
+            .map_err(AppError::internal)?;
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut w = state.db.write().await?;
+        let decided = decide(state, &mut w.tx, me, key, &request_hash, request).await;
+        let failure = match decided {
+            Ok(Decision::Replay(status, body)) => {
+                w.tx.rollback().await?;
+                return Ok((status, body));
+            }
+            Ok(Decision::Applied(body, notes)) => match w.tx.commit().await {
+                Ok(()) => {
+                    if state.db.backend == Backend::Sqlite {
+                        for note in notes {
+                            state.bus.publish(note);
+                        }
+                    }
+                    return Ok((StatusCode::OK, body));
+                }
+                Err(e) => Failure::Db(e),
+            },
+            Err(failure) => {
+                // Rolling back a broken connection may fail too; the
+                // connection is then dropped, which ends the transaction.
+                let _ = w.tx.rollback().await;
+                failure
+            }
+        };
+        match failure {
+            Failure::Db(e) if attempt < ATTEMPTS && retryable(state, &e) => {
+                tracing::debug!(error = %e, attempt, "retrying an action");
+                tokio::time::sleep(std::time::Duration::from_millis(2 * attempt as u64)).await;
+            }
+            Failure::Db(e) => return Err(e.into()),
+            Failure::App(e) => return Err(e),
+        }
+    }
+}
+
+fn retryable(state: &AppState, e: &sqlx::Error) -> bool {
+    is_retryable(e)
+        || (state.db.backend == Backend::Postgres
+            && matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23505")))
+}
+
+/// The resources, transfers, principals and emails an action names.
+pub fn scope_of(action: &Action) -> Scope {
+    let mut scope = Scope {
+        down: true,
+        ..Scope::default()
+    };
+    add_to_scope(action, &mut scope);
+    scope.principals.push(action.actor().to_string());
+    scope.resources.dedup();
+    scope.principals.sort();
+    scope.principals.dedup();
+    scope
+}
+
+fn add_to_scope(action: &Action, scope: &mut Scope) {
+    match action {
+        Action::Share {
+            resource,
+            principal,
+            ..
+        }
+        | Action::Unshare {
+            resource,
+            principal,
+            ..
+        }
+        | Action::SetOwner {
+            resource,
+            principal,
+            ..
+        } => {
+            scope.resources.push(resource.clone());
+            scope.principals.push(principal.clone());
+        }
+        Action::RequestTransfer { resource, to, .. } => {
+            scope.resources.push(resource.clone());
+            scope.emails.push(to.clone());
+        }
+        Action::AcceptTransfer { transfer, .. }
+        | Action::DeclineTransfer { transfer, .. }
+        | Action::CancelTransfer { transfer, .. } => scope.transfers.push(transfer.clone()),
+        Action::Leave { resource, .. } => scope.resources.push(resource.clone()),
+        Action::Batch { actions, .. } => {
+            for a in actions {
+                add_to_scope(a, scope);
+                scope.principals.push(a.actor().to_string());
+            }
+        }
+    }
+}
+
+/// The first resource an action is about (for the 409's context).
+async fn primary_resource(tx: &mut Tx, action: &Action, world: &World) -> AppResult<String> {
+    let scope = scope_of(action);
+    if let Some(r) = scope.resources.first() {
+        return Ok(r.clone());
+    }
+    if let Some(t) = scope.transfers.first() {
+        if let Some(x) = world.transfers.iter().find(|x| &x.id == t) {
+            return Ok(x.resource.clone());
+        }
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT resource_id FROM transfers WHERE id = $1")
+                .bind(t)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some((r,)) = row {
+            return Ok(r);
+        }
+    }
+    Ok(String::new())
+}
+
+async fn decide(
+    state: &AppState,
+    tx: &mut Tx,
+    me: &str,
+    key: &str,
+    request_hash: &str,
+    request: &ActionRequest,
+) -> Result<Decision, Failure> {
+    let stored: Option<(String, i64, String)> = sqlx::query_as(
+        "SELECT request_hash, status, response FROM idempotency_keys WHERE principal_id = $1 AND key = $2",
+    )
+    .bind(me)
+    .bind(key)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some((hash, status, response)) = stored {
+        if hash != request_hash {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this idempotency key was used for another request; use a fresh key",
+            )
+            .into());
+        }
+        let status = u16::try_from(status)
+            .ok()
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::OK);
+        let body = serde_json::from_str(&response).map_err(AppError::internal)?;
+        return Ok(Decision::Replay(status, body));
+    }
+
+    let profile = state.settings.profile;
+    let action = &request.action;
+    let world = slice::load(&mut *tx, profile, &scope_of(action)).await?;
+    let engine = Engine::new(world)?;
+    let preview = engine.preview(action)?;
+    let digest = preview.digest();
+    if digest != request.digest {
+        let world = engine.world().clone();
+        let resource = primary_resource(tx, action, &world).await?;
+        let (context, _) = context_of(world, &resource, me)?;
+        return Err(AppError::Stale(Box::new(StalePreview {
+            code: "stale_preview".to_string(),
+            message: "sharing changed since you opened this dialog; review the new preview"
+                .to_string(),
+            digest,
+            context,
+        }))
+        .into());
+    }
+    let changes = preview.len();
+    let summary = summary_of(&preview);
+    drop(preview);
+    let after = engine.applied(action)?;
+    let now = now_ms();
+    let written = store::write(tx, engine.world(), &after, me, now).await?;
+    let outcome = serde_json::json!({
+        "transfer": written.created.as_ref().map(|t| t.id.clone()),
+        "settled": written.settled.iter().map(|t| serde_json::json!({"id": t.id, "status": slice::status_text(t.status)})).collect::<Vec<_>>(),
+        "owners_changed": written.owners.len(),
+        "grants_set": written.granted.len(),
+        "grants_removed": written.revoked.len(),
+    });
+    let action_text = serde_json::to_string(action).map_err(AppError::internal)?;
+    let (audit_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO audit_log (at, actor_id, action, digest, summary, outcome)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(now)
+    .bind(me)
+    .bind(action_text)
+    .bind(&digest)
+    .bind(summary.to_string())
+    .bind(outcome.to_string())
+    .fetch_one(&mut **tx)
+    .await?;
+    let mut notes = Vec::new();
+    for draft in drafts(engine.world(), action, me, &written) {
+        notes.push(insert(tx, state.db.backend, &draft).await?);
+    }
+    let answer = ActionApplied {
+        audit_id,
+        digest,
+        changes,
+        transfer: written.created.as_ref().map(|t| t.id.clone()),
+    };
+    let body = serde_json::to_value(&answer).map_err(AppError::internal)?;
+    sqlx::query(
+        "INSERT INTO idempotency_keys (principal_id, key, request_hash, status, response, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(me)
+    .bind(key)
+    .bind(request_hash)
+    .bind(200_i64)
+    .bind(body.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Decision::Applied(body, notes))
+}
+
+/// The audit record's summary of a preview: counts, warnings, and each
+/// class of people with a few names.
+fn summary_of(preview: &custody_policy::Preview<'_>) -> serde_json::Value {
+    let blocks: Vec<serde_json::Value> = preview
+        .blocks()
+        .into_iter()
+        .take(50)
+        .map(|b| {
+            serde_json::json!({
+                "people": b.people.len(),
+                "sample": b.people.iter().take(5).collect::<Vec<_>>(),
+                "before": b.before,
+                "after": b.after,
+                "resources": b.resources,
+                "kinds": b.kinds,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "total": preview.len(),
+        "warnings": preview.warnings(),
+        "blocks": blocks,
+    })
+}
+
+/// The access context of `resource` on a slice, for `actor`, and the
+/// actor's own access level to it.
+pub fn context_of(
+    world: World,
+    resource: &str,
+    actor: &str,
+) -> AppResult<(AccessContext, custody_policy::Level)> {
+    let version = slice::version(&world);
+    let engine = Engine::new(world)?;
+    let can_share = may_share(&engine, actor, resource);
+    let level = engine
+        .effective_access(actor, resource)
+        .map_or(custody_policy::Level::None, |h| h.access.level);
+    let context = AccessContext {
+        resource: resource.to_string(),
+        actor: actor.to_string(),
+        world: engine.into_world(),
+        version,
+        can_share,
+    };
+    Ok((context, level))
+}
+
+/// Whether `actor` may share `resource`: its owner, or in the `direct`
+/// profile a holder of the `share` permission. A hint for the dialog; the
+/// policy decides when the action is confirmed.
+pub fn may_share(engine: &Engine, actor: &str, resource: &str) -> bool {
+    engine
+        .effective_access(actor, resource)
+        .map(|h| {
+            h.access.level == custody_policy::Level::Owner
+                || (engine.world().profile == custody_policy::Profile::Direct
+                    && h.access
+                        .permissions
+                        .contains(custody_policy::Permission::Share))
+        })
+        .unwrap_or(false)
+}
+
+/// The notifications an applied action sends.
+fn drafts(world: &World, action: &Action, me: &str, written: &Written) -> Vec<Draft> {
+    let name_of_principal = |id: &str| {
+        world
+            .principals
+            .iter()
+            .find(|p| p.id == id)
+            .and_then(|p| p.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let name_of_resource = |id: &str| {
+        world
+            .resources
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| match &r.name {
+                Some(n) => format!("{} “{n}”", r.kind),
+                None => format!("{} `{id}`", r.kind),
+            })
+            .unwrap_or_else(|| format!("`{id}`"))
+    };
+    let account_by_email = |email: &str| {
+        let email = normalize_email(email);
+        world
+            .principals
+            .iter()
+            .find(|p| p.email.as_deref().map(normalize_email).as_deref() == Some(email.as_str()))
+            .map(|p| p.id.clone())
+    };
+    // The people a grant to `id` reaches: the person, or a group's people.
+    let people_of = |id: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![id.to_string()];
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(x) = stack.pop() {
+            if !seen.insert(x.clone()) {
+                continue;
+            }
+            match world.principals.iter().find(|p| p.id == x) {
+                Some(p) if p.kind == custody_policy::PrincipalKind::Group => {
+                    stack.extend(p.members.iter().cloned());
+                }
+                Some(p) => out.push(p.id.clone()),
+                None => {}
+            }
+        }
+        out
+    };
+    let actor = name_of_principal(me);
+    let mut out = Vec::new();
+    if let Some(t) = &written.created
+        && let Some(to) = account_by_email(&t.to)
+    {
+        out.push(Draft {
+            to,
+            kind: NotificationKind::TransferOffered,
+            actor: me.to_string(),
+            resource: Some(t.resource.clone()),
+            transfer: Some(t.id.clone()),
+            text: format!(
+                "{actor} offers you the ownership of {}",
+                name_of_resource(&t.resource)
+            ),
+        });
+    }
+    for t in &written.settled {
+        let (to, kind, verb) = match t.status {
+            custody_policy::TransferStatus::Accepted => (
+                Some(t.from.clone()),
+                NotificationKind::TransferAccepted,
+                "accepted",
+            ),
+            custody_policy::TransferStatus::Declined => (
+                Some(t.from.clone()),
+                NotificationKind::TransferDeclined,
+                "declined",
+            ),
+            custody_policy::TransferStatus::Canceled => (
+                account_by_email(&t.to),
+                NotificationKind::TransferCanceled,
+                "canceled",
+            ),
+            custody_policy::TransferStatus::Pending => {
+                (None, NotificationKind::TransferOffered, "")
+            }
+        };
+        if let Some(to) = to {
+            out.push(Draft {
+                to,
+                kind,
+                actor: me.to_string(),
+                resource: Some(t.resource.clone()),
+                transfer: Some(t.id.clone()),
+                text: format!(
+                    "{actor} {verb} the transfer of {}",
+                    name_of_resource(&t.resource)
+                ),
+            });
+        }
+    }
+    let shares = matches!(
+        action,
+        Action::Share { .. } | Action::Unshare { .. } | Action::Leave { .. } | Action::Batch { .. }
+    );
+    if shares {
+        for (resource, principal, _, access) in &written.granted {
+            for person in people_of(principal) {
+                out.push(Draft {
+                    to: person,
+                    kind: NotificationKind::ShareReceived,
+                    actor: me.to_string(),
+                    resource: Some(resource.clone()),
+                    transfer: None,
+                    text: format!(
+                        "{actor} shared {} with you ({})",
+                        name_of_resource(resource),
+                        access
+                    ),
+                });
+            }
+        }
+        for (resource, principal, _) in &written.revoked {
+            for person in people_of(principal) {
+                out.push(Draft {
+                    to: person,
+                    kind: NotificationKind::ShareRemoved,
+                    actor: me.to_string(),
+                    resource: Some(resource.clone()),
+                    transfer: None,
+                    text: format!(
+                        "{actor} removed your share of {}",
+                        name_of_resource(resource)
+                    ),
+                });
+            }
+        }
+    }
+    if let Action::SetOwner {
+        resource,
+        principal,
+        ..
+    } = action
+    {
+        out.push(Draft {
+            to: principal.clone(),
+            kind: NotificationKind::OwnershipReceived,
+            actor: me.to_string(),
+            resource: Some(resource.clone()),
+            transfer: None,
+            text: format!(
+                "{actor} made you the owner of {}",
+                name_of_resource(resource)
+            ),
+        });
+    }
+    out.retain(|d| d.to != me);
+    fold(out)
+}

@@ -1,0 +1,190 @@
+//! The database: SQLite (a file under `./data/` by default) or PostgreSQL
+//! (`DATABASE_URL=postgres://...`), through one `sqlx::Any` pool so that
+//! every query is written once. The SQL is portable: `$1` placeholders
+//! (SQLite reads `$N` as the N-th argument too), text ids, `BIGINT`
+//! timestamps and flags. Only the migrations differ, one folder per backend.
+//!
+//! Writes that decide on what they read (every confirmed action) take the
+//! database's write lock for the whole transaction:
+//! - SQLite has one writer at a time: `BEGIN IMMEDIATE` takes the lock up
+//!   front, so a transaction never reads a snapshot that a concurrent
+//!   commit makes stale. An in-process queue in front of it keeps waiting
+//!   writers off SQLite's sleeping busy handler (SQLite serves one process).
+//! - PostgreSQL runs such transactions `SERIALIZABLE` and retries them on a
+//!   serialization failure, so several server instances stay correct.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+/// Which database the pool talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A transaction on the pool.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// The pool and what it needs to know about its backend.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    pub url: String,
+    /// SQLite's writers queue here before `BEGIN IMMEDIATE`.
+    write_queue: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction: holds the queue slot (SQLite) until it ends.
+pub struct WriteTx {
+    pub tx: Tx,
+    _slot: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+/// The default SQLite database.
+pub const DEFAULT_URL: &str = "sqlite://data/custody.db";
+
+impl Db {
+    /// Opens the database named by `url` (creating a SQLite file and its
+    /// folder when missing) and runs the migrations.
+    pub async fn open(url: &str) -> Result<Db, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(sqlx::Error::Configuration(
+                format!("unsupported database url `{url}`: use sqlite://PATH or postgres://...")
+                    .into(),
+            ));
+        };
+        let mut connect_url = url.to_string();
+        if backend == Backend::Sqlite {
+            if let Some(path) = sqlite_path(url)
+                && let Some(dir) = Path::new(path).parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    sqlx::Error::Configuration(
+                        format!("cannot create the folder `{}`: {e}", dir.display()).into(),
+                    )
+                })?;
+            }
+            if !connect_url.contains("mode=") {
+                connect_url.push_str(if connect_url.contains('?') { "&" } else { "?" });
+                connect_url.push_str("mode=rwc");
+            }
+        }
+        let options: AnyConnectOptions = connect_url.parse()?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL: readers never wait for the writer. NORMAL
+                        // sync is durable across crashes of the process
+                        // (not of the machine) and much faster.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let db = Db {
+            pool,
+            backend,
+            url: url.to_string(),
+            write_queue: Arc::new(tokio::sync::Mutex::new(())),
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<(), sqlx::Error> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| sqlx::Error::Migrate(Box::new(e)))
+    }
+
+    /// Starts a transaction that reads, decides and writes (see the module
+    /// documentation).
+    pub async fn write(&self) -> Result<WriteTx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => {
+                let slot = self.write_queue.clone().lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx {
+                    tx,
+                    _slot: Some(slot),
+                })
+            }
+            Backend::Postgres => {
+                let tx = self
+                    .pool
+                    .begin_with("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                    .await?;
+                Ok(WriteTx { tx, _slot: None })
+            }
+        }
+    }
+
+    /// Starts a transaction for reads that must agree with each other.
+    pub async fn read(&self) -> Result<Tx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin().await,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+            }
+        }
+    }
+}
+
+/// True for errors after which a serializable transaction should be tried
+/// again (PostgreSQL's serialization failure and deadlock; SQLite's busy).
+pub fn is_retryable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => matches!(
+            db.code().as_deref(),
+            Some("40001") | Some("40P01") | Some("5") | Some("517")
+        ),
+        _ => false,
+    }
+}
+
+/// The file of a `sqlite://` url (None for in-memory databases).
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,363 @@
+//! Reading resources: the lists a person can see, one resource with what
+//! it holds, who has access (with reasons), and the access context the
+//! share and transfer dialogs preview on.
+//!
+//! What a person can see is decided by custody-policy: SQL only narrows
+//! the candidates (what the person owns, what is shared with them or their
+//! groups, what those hold), then each candidate's effective access is
+//! computed on its slice. A resource the person cannot see answers exactly
+//! like one that does not exist (404).
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use custody_api::{
+    AccessContext, KindTotal, ResourceDetail, ResourceItem, ResourcePage, WhoHasAccess,
+};
+use custody_policy::{Engine, Level, Profile, ResourceKind, TransferStatus};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::AppState;
+use crate::actions::{context_of, may_share};
+use crate::auth::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::extract::{Path, Query};
+use crate::slice::{self, Scope, resource_kind};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/resources", get(list))
+        .route("/resources/{id}", get(detail))
+        .route("/resources/{id}/access", get(who_has_access))
+        .route("/resources/{id}/context", get(context))
+}
+
+/// The most items of one page.
+const MAX_LIMIT: u64 = 500;
+/// Candidates per slice when checking visibility.
+const CHUNK: usize = 400;
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Only this kind (`project`, `run`, ...).
+    pub kind: Option<String>,
+    /// Text in the name or id (case-insensitive).
+    pub q: Option<String>,
+    /// Only what this resource holds: a project's associated resources, a
+    /// run's or dataset's files, a run's biosamples.
+    pub within: Option<String>,
+    pub offset: Option<u64>,
+    /// At most 500; default 50.
+    pub limit: Option<u64>,
+}
+
+/// `GET /api/resources`: what the signed-in person can see, paged.
+#[utoipa::path(get, path = "/api/resources", tag = "resources", params(ListQuery),
+    responses((status = 200, body = ResourcePage), (status = 400, body = custody_api::ErrorBody),
+              (status = 401, body = custody_api::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Json<ResourcePage>> {
+    let offset = query.offset.unwrap_or(0);
+    let limit = query.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
+    let items = visible(&state, &viewer.id, &query).await?;
+    let total = items.len() as u64;
+    let items = items
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect();
+    Ok(Json(ResourcePage {
+        items,
+        total,
+        offset,
+        limit,
+    }))
+}
+
+/// Every resource matching `query` that `me` can see, by name then id.
+pub async fn visible(
+    state: &AppState,
+    me: &str,
+    query: &ListQuery,
+) -> AppResult<Vec<ResourceItem>> {
+    let kind = match &query.kind {
+        Some(k) => Some(resource_kind(k).ok_or_else(|| {
+            AppError::bad_request("invalid_request", format!("unknown resource kind `{k}`"))
+        })?),
+        None => None,
+    };
+    let reads_all = reads_every_project(state, me).await?;
+    let mut params: Vec<String> = vec![me.to_string()];
+    let mut filters = Vec::new();
+    if let Some(k) = kind {
+        params.push(k.as_str().to_string());
+        filters.push(format!("r.kind = ${}", params.len()));
+    }
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        params.push(format!("%{escaped}%"));
+        let n = params.len();
+        filters.push(format!(
+            "(lower(r.name) LIKE ${n} ESCAPE '\\' OR lower(r.id) LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    if let Some(w) = &query.within {
+        params.push(w.clone());
+        let n = params.len();
+        filters.push(format!(
+            "r.id IN (SELECT resource_id FROM resource_projects WHERE project_id = ${n}
+                      UNION SELECT id FROM resources WHERE parent_id = ${n}
+                      UNION SELECT biosample_id FROM run_biosamples WHERE run_id = ${n})"
+        ));
+    }
+    let where_clause = if filters.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", filters.join(" AND "))
+    };
+    let all_projects = if reads_all {
+        "UNION SELECT id FROM resources WHERE kind = 'project'"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "WITH RECURSIVE
+         mine(id) AS (SELECT $1 UNION SELECT m.group_id FROM group_members m JOIN mine x ON m.member_id = x.id),
+         direct(id) AS (SELECT id FROM resources WHERE owner_id = $1
+             UNION SELECT g.resource_id FROM grants g JOIN mine x ON x.id = g.principal_id
+             {all_projects}),
+         held(id) AS (SELECT id FROM direct
+             UNION SELECT rp.resource_id FROM resource_projects rp JOIN direct d ON rp.project_id = d.id),
+         reach(id) AS (SELECT id FROM held
+             UNION SELECT f.id FROM resources f JOIN held h ON f.parent_id = h.id
+             UNION SELECT rb.biosample_id FROM run_biosamples rb JOIN held h ON rb.run_id = h.id)
+         SELECT r.id FROM resources r JOIN reach x ON x.id = r.id {where_clause}"
+    );
+    let mut q = sqlx::query_as::<_, (String,)>(&sql);
+    for p in &params {
+        q = q.bind(p.clone());
+    }
+    let candidates: Vec<String> = q
+        .fetch_all(&state.db.pool)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect();
+    let mut out = Vec::new();
+    for chunk in candidates.chunks(CHUNK) {
+        let engine = up_engine(state, me, chunk).await?;
+        for id in chunk {
+            if let Some(item) = item_of(&engine, me, id)
+                && item.access.level >= Level::Names
+            {
+                out.push(item);
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+    Ok(out)
+}
+
+/// True for a data owner in the `direct` profile (rule 5), whose
+/// candidates are every project.
+async fn reads_every_project(state: &AppState, me: &str) -> AppResult<bool> {
+    if state.settings.profile != Profile::Direct {
+        return Ok(false);
+    }
+    let row: Option<(i64,)> = sqlx::query_as("SELECT data_owner FROM principals WHERE id = $1")
+        .bind(me)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    Ok(row.is_some_and(|(d,)| d == 1))
+}
+
+/// An engine on what the access to `ids` depends on, with `me` in it.
+async fn up_engine(state: &AppState, me: &str, ids: &[String]) -> AppResult<Engine> {
+    let scope = Scope {
+        resources: ids.to_vec(),
+        principals: vec![me.to_string()],
+        ..Scope::default()
+    };
+    let mut conn = state.db.pool.acquire().await?;
+    let world = slice::load(&mut conn, state.settings.profile, &scope).await?;
+    Ok(Engine::new(world)?)
+}
+
+/// A resource as a list shows it, with `me`'s effective access.
+fn item_of(engine: &Engine, me: &str, id: &str) -> Option<ResourceItem> {
+    let world = engine.world();
+    let r = world.resources.iter().find(|r| r.id == id)?;
+    let access = engine.effective_access(me, id).ok()?.access;
+    let owner_name = world
+        .principals
+        .iter()
+        .find(|p| p.id == r.owner)
+        .and_then(|p| p.name.clone())
+        .unwrap_or_else(|| r.owner.clone());
+    let pending_transfer = world
+        .transfers
+        .iter()
+        .find(|t| t.resource == id && t.status == TransferStatus::Pending)
+        .map(|t| t.id.clone());
+    Some(ResourceItem {
+        id: r.id.clone(),
+        kind: r.kind,
+        name: r.name.clone(),
+        owner: r.owner.clone(),
+        owner_name,
+        format: r.format.clone(),
+        access,
+        pending_transfer,
+    })
+}
+
+/// The engine on the up-slice of `id` and `me`'s access, or 404 when `me`
+/// cannot reach `at_least`.
+async fn reachable(state: &AppState, me: &str, id: &str, at_least: Level) -> AppResult<Engine> {
+    let engine = up_engine(state, me, &[id.to_string()]).await?;
+    match engine.effective_access(me, id) {
+        Ok(h) if h.access.level >= at_least => Ok(engine),
+        _ => Err(AppError::not_found("resource", id)),
+    }
+}
+
+/// `GET /api/resources/{id}`
+#[utoipa::path(get, path = "/api/resources/{id}", tag = "resources",
+    params(("id" = String, Path)),
+    responses((status = 200, body = ResourceDetail), (status = 404, body = custody_api::ErrorBody)))]
+pub async fn detail(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Json<ResourceDetail>> {
+    let me = viewer.id.as_str();
+    let engine = reachable(&state, me, &id, Level::Names).await?;
+    let resource = item_of(&engine, me, &id).ok_or_else(|| AppError::not_found("resource", &id))?;
+    let record = engine
+        .world()
+        .resources
+        .iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| AppError::not_found("resource", &id))?;
+    let seen = |other: &str| item_of(&engine, me, other).filter(|i| i.access.level >= Level::Names);
+    let projects = record.projects.iter().filter_map(|p| seen(p)).collect();
+    let parent = record.parent.as_deref().and_then(seen);
+    let can_share = may_share(&engine, me, &id);
+    let held = if matches!(
+        resource.kind,
+        ResourceKind::Project | ResourceKind::Run | ResourceKind::Dataset
+    ) {
+        visible(
+            &state,
+            me,
+            &ListQuery {
+                within: Some(id.clone()),
+                ..ListQuery::default()
+            },
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    let mut counts: BTreeMap<ResourceKind, u64> = BTreeMap::new();
+    for item in held {
+        *counts.entry(item.kind).or_default() += 1;
+    }
+    Ok(Json(ResourceDetail {
+        resource,
+        projects,
+        parent,
+        contents: counts
+            .into_iter()
+            .map(|(kind, count)| KindTotal { kind, count })
+            .collect(),
+        can_share,
+    }))
+}
+
+/// `GET /api/resources/{id}/access`: everyone with access, and why.
+#[utoipa::path(get, path = "/api/resources/{id}/access", tag = "resources",
+    params(("id" = String, Path)),
+    responses((status = 200, body = WhoHasAccess), (status = 404, body = custody_api::ErrorBody)))]
+pub async fn who_has_access(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Json<WhoHasAccess>> {
+    let engine = reachable(&state, &viewer.id, &id, Level::Read).await?;
+    Ok(Json(WhoHasAccess {
+        holders: engine.who_has_access(&id)?,
+        resource: id,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ContextQuery {
+    /// Extra principal ids (comma-separated): people and groups the dialog
+    /// is adding, with what the policy needs about them.
+    pub principals: Option<String>,
+    /// Extra emails (comma-separated): a transfer's recipient.
+    pub emails: Option<String>,
+}
+
+fn split_list(text: &Option<String>) -> AppResult<Vec<String>> {
+    let list: Vec<String> = text
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if list.len() > 100 {
+        return Err(AppError::bad_request(
+            "invalid_request",
+            "name at most 100 extra principals or emails",
+        ));
+    }
+    Ok(list)
+}
+
+/// `GET /api/resources/{id}/context`: the slice of the world that previews
+/// any action on the resource, for people who can read it.
+#[utoipa::path(get, path = "/api/resources/{id}/context", tag = "resources",
+    params(("id" = String, Path), ContextQuery),
+    responses((status = 200, body = AccessContext), (status = 404, body = custody_api::ErrorBody)))]
+pub async fn context(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(query): Query<ContextQuery>,
+) -> AppResult<Json<AccessContext>> {
+    let me = viewer.id.clone();
+    let mut principals = split_list(&query.principals)?;
+    principals.push(me.clone());
+    let scope = Scope {
+        resources: vec![id.clone()],
+        principals,
+        emails: split_list(&query.emails)?,
+        down: true,
+        ..Scope::default()
+    };
+    let mut tx = state.db.read().await?;
+    let world = slice::load(&mut tx, state.settings.profile, &scope).await?;
+    tx.commit().await?;
+    let (context, level) = context_of(world, &id, &me)?;
+    if level >= Level::Read {
+        Ok(Json(context))
+    } else {
+        Err(AppError::not_found("resource", &id))
+    }
+}
