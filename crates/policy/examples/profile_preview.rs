@@ -1,15 +1,27 @@
-//! Repeats one L preview (`project`, `run` transfer or `share`) for a
-//! profiler: `cargo build --profile bench --example profile_preview`, then
-//! `perf record target/release/examples/profile_preview share`.
-use custody_policy::generate::{Size, ids, sized};
+//! Repeats one preview on a generated world, for a profiler:
+//! `cargo build --profile bench --example profile_preview`, then
+//! `perf record target/release/examples/profile_preview share L irregular`.
+//! Actions: `share` (the project with a group of half the people),
+//! `project` or `run` (a transfer request); worlds: tidy or irregular,
+//! S, M, L or XL.
+use custody_policy::generate::{Size, ids, irregular, sized};
 use custody_policy::{AccessText, Action, Engine, Profile};
 
 fn main() {
-    let Ok(engine) = Engine::new(sized(Size::L, Profile::Basespace, 1)) else {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let which = args.first().map_or("share", String::as_str);
+    let size = args.get(1).and_then(|s| Size::parse(s)).unwrap_or(Size::L);
+    let world = match args.get(2).map(String::as_str) {
+        Some("irregular") => irregular(size, Profile::Basespace, 1),
+        _ => sized(size, Profile::Basespace, 1),
+    };
+    let t = std::time::Instant::now();
+    let Ok(engine) = Engine::new(world) else {
+        eprintln!("the generated world is invalid");
         return;
     };
-    let which = std::env::args().nth(1).unwrap_or_default();
-    let action = match which.as_str() {
+    println!("indexed in {:?}", t.elapsed());
+    let action = match which {
         "share" => Action::Share {
             actor: ids::OWNER.into(),
             resource: ids::PROJECT.into(),
@@ -28,10 +40,19 @@ fn main() {
             message: None,
         },
     };
+    let rounds: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
     let t = std::time::Instant::now();
     let mut n = 0;
-    for _ in 0..300 {
-        n += engine.preview(&action).map(|p| p.len()).unwrap_or(0);
+    let mut summaries = 0;
+    for _ in 0..rounds {
+        if let Ok(p) = engine.preview(&action) {
+            n += p.len();
+            summaries = p.blocks().len();
+        }
     }
-    println!("{n} pairs; {:?} per preview", t.elapsed() / 300);
+    println!(
+        "{} pairs, {summaries} summaries; {:?} per preview with summaries",
+        n / u64::from(rounds.max(1)),
+        t.elapsed() / rounds.max(1)
+    );
 }

@@ -1,116 +1,202 @@
-//! Who gains and who loses access, computed by structure.
+//! Who gains and who loses access, computed by structure, at a cost that
+//! follows the change rather than the world.
 //!
-//! A change touches few owners and grants, but can reach thousands of people
-//! times tens of thousands of resources. Rather than evaluate every pair, the
-//! diff
-//! 1. finds the region the change can affect: the touched resources, what
-//!    they contain (and the biosamples of touched runs), plus everything
-//!    those depend on;
-//! 2. partitions the region's resources into classes that no rule can tell
-//!    apart (same kind, owners, grants, and classes of what they depend on),
-//!    and the people into classes that no rule can tell apart on the region
-//!    (same relevant group memberships, role, and not an owner there);
-//! 3. runs the rules (`eval.rs`) once per class of people times class of
-//!    resources, before and after.
+//! A change touches few owners and grants but can reach thousands of people
+//! times tens of thousands of resources, in organisations whose groups
+//! overlap irregularly. The diff never evaluates people against resources
+//! pair by pair, nor class of people against class of resources:
 //!
-//! Each class pair whose access differs is a `Block`: a set of people times
-//! a set of resources with one before, one after and one set of reasons.
-//! The flat list of the specification is derived from the blocks on demand.
+//! 1. **Region.** The resources whose access may change (the touched ones
+//!    and what they contain, and the biosamples of touched runs), plus
+//!    what those depend on.
+//! 2. **Nodes.** Each resource's access for everyone, before and after, is
+//!    a pair of grant sets (`sets.rs`). Resources with equal pairs share a
+//!    node. Every node derives from a parent: a container's node seen
+//!    through the cascade (`Shape::Cascade`), or a base plus the few grants
+//!    a resource adds (`Shape::Extend`). Most of a project's resources are
+//!    their container's cascade and cost one array lookup.
+//! 3. **Exceptions.** Everyone has an *outcome* on a node (their access
+//!    before and after, or `SAME`). A node stores only the people whose
+//!    outcome differs from its parent's, found among the grantees in which
+//!    the two differ; the root gives everyone `SAME`. When a node adds the
+//!    same grants before and after, only people whose access already
+//!    changes on the parent can differ, so the exceptions come from the
+//!    grants' members without evaluating anyone.
+//! 4. **Classes of people.** Starting from everyone alike, each node's
+//!    exceptions split the classes they touch (partition refinement); a
+//!    class remembers the nodes where it was split off with its outcome
+//!    there. People alike on every node change alike everywhere.
+//! 5. **Counts.** A class's outcome on a node is the one of the nearest
+//!    node on the way to the root where it was split off, so its counts by
+//!    kind are the subtree sizes of those nodes minus their nested ones.
+//!
+//! The cost is the region (one step per resource), the distinct nodes,
+//! the members of the grants in which nodes differ, and the answer (the
+//! classes and their split nodes); never people times resources. Reasons
+//! are worked out per person and resource only when a page or a summary
+//! shows them (`eval::access_at`).
 
-use crate::eval::{Eff, NO_ACCESS, Node, Person, evaluate};
+use crate::access::Access;
+use crate::eval::{cascade, cascades, names_seen, role_access};
 use crate::index::{Index, Pid, Rid};
-use crate::model::{Profile, ResourceKind};
+use crate::model::Profile;
+use crate::model::ResourceKind;
+use crate::sets::{EMPTY, SetId, Sets};
 use crate::view::{Delta, View};
 use rustc_hash::FxHashMap;
 
-const OUTSIDE: u32 = u32::MAX;
+pub(crate) type NodeId = u32;
+const ROOT: NodeId = 0;
+/// `node_of` for a resource outside the region.
+const OUTSIDE: NodeId = NodeId::MAX;
+/// Nodes with this many children get a dense table of outcomes.
+const DENSE_AFTER: u32 = 16;
+/// The number of resource kinds.
+pub(crate) const KINDS: usize = 9;
 
-/// Resources no rule can tell apart, in id order.
-pub(crate) struct ResourceClass {
-    pub kind: ResourceKind,
-    pub members: Vec<Rid>,
+/// A person's access to a resource before and after the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Outcome {
+    pub before: Access,
+    pub after: Access,
 }
 
-/// One class of people times one class of resources whose access changes.
-pub(crate) struct Block {
-    pub people: usize,
-    pub resources: usize,
-    pub before: Eff,
-    pub after: Eff,
+impl Outcome {
+    /// No change (whatever the access is).
+    pub const SAME: Outcome = Outcome {
+        before: Access::NONE,
+        after: Access::NONE,
+    };
+
+    fn of(before: Access, after: Access) -> Outcome {
+        if before == after {
+            Outcome::SAME
+        } else {
+            Outcome { before, after }
+        }
+    }
+
+    pub fn changes(self) -> bool {
+        self.before != self.after
+    }
+}
+
+/// How a node's grant sets derive from its parent's.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    Root,
+    /// The parent's sets through the cascade, on the sides where it applies.
+    Cascade,
+    /// The names that the parent's readers see on a run's biosamples.
+    Names,
+    /// The parent's sets joined with these, before and after.
+    Extend([SetId; 2]),
+}
+
+struct Node {
+    parent: NodeId,
+    shape: Shape,
+    /// The grant sets before and after, once worked out.
+    full: Option<[SetId; 2]>,
+    /// No one's outcome changes here or above.
+    quiet: bool,
+    /// People whose outcome differs from the parent's, by person.
+    exceptions: Vec<(Pid, Outcome)>,
+    children: u32,
+}
+
+/// Nodes where a class was split off, with its outcome there.
+pub(crate) type Marks = Vec<(NodeId, Outcome)>;
+
+/// Resources of the region, counted by kind.
+pub(crate) type Counts = [u64; KINDS];
+
+/// People alike on every node: the same change on the same resources.
+pub(crate) struct PeopleClass {
+    /// In id order (the newcomer in its email's place).
+    pub members: Vec<Pid>,
+    /// The nodes where the class was split off, with its outcome there.
+    pub marks: Vec<(NodeId, Outcome)>,
+    /// For each outcome that changes access: resources by kind.
+    pub outcomes: Vec<(Outcome, Counts)>,
 }
 
 pub(crate) struct Diff {
-    /// People no rule can tell apart on the region, each class in id order.
-    pub people: Vec<Vec<Pid>>,
-    pub resources: Vec<ResourceClass>,
-    /// The class of each resource of the region (`OUTSIDE` elsewhere).
-    pub class_of: Vec<u32>,
-    pub blocks: Vec<Block>,
+    parents: Vec<NodeId>,
+    /// Region resources directly in each node, by kind, then whole subtrees.
+    subtree: Vec<Counts>,
+    children: Vec<Vec<NodeId>>,
+    /// One region resource directly in each node, if any.
+    first: Vec<Option<Rid>>,
+    /// The node of each region resource; `OUTSIDE` elsewhere.
+    pub node_of: Vec<NodeId>,
+    /// People with changes, by class.
+    pub classes: Vec<PeopleClass>,
 }
 
 /// The changes `delta` makes to everyone's access.
 pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
-    let before = View::before(index);
-    let after = View::after(index, delta);
-    let by_rank = region(index, delta);
-    let (resources, class_of) = resource_classes(before, after, &by_rank);
-    let people = people_classes(before, after, &by_rank);
-
-    let mut blocks = Vec::new();
-    for (pc, members) in people.iter().enumerate() {
-        let Some(&rep) = members.first() else {
-            continue;
-        };
-        let person = Person::of(before, rep);
-        let mut effs_before: Vec<Eff> = Vec::with_capacity(resources.len());
-        let mut effs_after: Vec<Eff> = Vec::with_capacity(resources.len());
-        for (rc, class) in resources.iter().enumerate() {
-            let Some(&r) = class.members.first() else {
-                // Classes are made with a first member; keep numbering aligned.
-                effs_before.push(Eff::default());
-                effs_after.push(Eff::default());
-                continue;
-            };
-            let b = evaluate(before, &person, r, lookup(&class_of, &effs_before));
-            let a = evaluate(after, &person, r, lookup(&class_of, &effs_after));
-            if b.access != a.access {
-                blocks.push(Block {
-                    people: pc,
-                    resources: rc,
-                    before: b.clone(),
-                    after: a.clone(),
-                });
-            }
-            effs_before.push(b);
-            effs_after.push(a);
+    let views = [View::before(index), View::after(index, delta)];
+    let (order, in_region) = region(index, delta);
+    let mut b = Builder::new(index, views);
+    for &r in &order {
+        let node = b.node_for(r);
+        b.node_of[r as usize] = node;
+    }
+    let node_of: Vec<NodeId> = b
+        .node_of
+        .iter()
+        .zip(&in_region)
+        .map(|(&n, &inside)| if inside { n } else { OUTSIDE })
+        .collect();
+    let classes = b.classes(index, delta);
+    let mut diff = Diff {
+        parents: b.nodes.iter().map(|n| n.parent).collect(),
+        subtree: vec![[0; KINDS]; b.nodes.len()],
+        children: vec![Vec::new(); b.nodes.len()],
+        first: vec![None; b.nodes.len()],
+        node_of,
+        classes: Vec::new(),
+    };
+    for &r in &order {
+        let n = diff.node_of[r as usize];
+        if let Some(counts) = diff.subtree.get_mut(n as usize) {
+            counts[index.res(r).kind as usize] += 1;
+            diff.first[n as usize].get_or_insert(r);
         }
     }
-    Diff {
-        people,
-        resources,
-        class_of,
-        blocks,
+    for n in (1..diff.parents.len()).rev() {
+        let parent = diff.parents[n] as usize;
+        let below = diff.subtree[n];
+        for (total, add) in diff.subtree[parent].iter_mut().zip(below) {
+            *total += add;
+        }
+        diff.children[parent].push(n as NodeId);
     }
+    diff.classes = classes
+        .into_iter()
+        .filter_map(|(members, marks)| {
+            let outcomes = diff.outcome_counts(&marks);
+            (!outcomes.is_empty()).then_some(PeopleClass {
+                members,
+                marks,
+                outcomes,
+            })
+        })
+        .collect();
+    diff
 }
 
-/// The access already worked out for the class of a resource.
-fn lookup<'e>(class_of: &'e [u32], effs: &'e [Eff]) -> impl Fn(Rid) -> (Node, &'e Eff) + 'e {
-    move |c| {
-        let node = class_of.get(c as usize).copied().unwrap_or(OUTSIDE);
-        (node, effs.get(node as usize).unwrap_or(&NO_ACCESS))
-    }
-}
-
-/// The resources whose access may change (the touched ones and everything
-/// downstream of them) and those they depend on, grouped by rank and in id
-/// order within a rank.
-fn region(index: &Index, delta: &Delta) -> [Vec<Rid>; 3] {
+/// The resources whose access may change and those they depend on, in an
+/// order where each comes after what it depends on; and which are of the
+/// first kind.
+fn region(index: &Index, delta: &Delta) -> (Vec<Rid>, Vec<bool>) {
     let n = index.resources.len();
-    let mut inside = vec![false; n];
+    let mut in_region = vec![false; n];
     let mut stack: Vec<Rid> = delta.touched().to_vec();
     let mut changed: Vec<Rid> = Vec::new();
     while let Some(r) = stack.pop() {
-        if std::mem::replace(&mut inside[r as usize], true) {
+        if std::mem::replace(&mut in_region[r as usize], true) {
             continue;
         }
         changed.push(r);
@@ -120,229 +206,748 @@ fn region(index: &Index, delta: &Delta) -> [Vec<Rid>; 3] {
             stack.extend_from_slice(&info.sequenced);
         }
     }
-    // Upward: what the changed resources depend on.
+    let mut inside = in_region.clone();
     let mut stack = changed;
     while let Some(r) = stack.pop() {
         let info = index.res(r);
-        let runs: &[Rid] = match info.kind {
-            ResourceKind::Biosample => &info.sequenced,
-            _ => &[],
-        };
-        for &up in info.containers.iter().chain(runs) {
+        for &up in info.containers.iter().chain(listed_on(index, r)) {
             if !std::mem::replace(&mut inside[up as usize], true) {
                 stack.push(up);
             }
         }
     }
     let mut by_rank: [Vec<Rid>; 3] = Default::default();
-    for &r in &index.resources_sorted {
+    for r in 0..n as Rid {
         if inside[r as usize] {
             by_rank[index.res(r).kind.rank()].push(r);
         }
     }
-    by_rank
+    (by_rank.concat(), in_region)
 }
 
-/// Partitions the region's resources. A class is named by a signature of
-/// everything the rules read: kind, owners and grants before and after, and
-/// the classes of its containers and (for a biosample) of the runs listing
-/// it. Classes are numbered in rank order, so a class's dependencies always
-/// have smaller numbers.
-fn resource_classes(
-    before: View<'_>,
-    after: View<'_>,
-    by_rank: &[Vec<Rid>; 3],
-) -> (Vec<ResourceClass>, Vec<u32>) {
-    let index = before.index;
-    let mut class_of = vec![OUTSIDE; index.resources.len()];
-    let mut classes: Vec<ResourceClass> = Vec::new();
-    // Most resources have no grants and one container: a small key suffices.
-    let mut plain: FxHashMap<(ResourceKind, Pid, Pid, u32), u32> = FxHashMap::default();
-    let mut general: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
-    let mut key: Vec<u32> = Vec::new();
-    for &r in by_rank.iter().flatten() {
-        let info = index.res(r);
-        let (owner_b, owner_a) = (before.owner(r), after.owner(r));
-        let (grants_b, grants_a) = (before.grants(r), after.grants(r));
-        let new_class = |classes: &mut Vec<ResourceClass>| {
-            classes.push(ResourceClass {
-                kind: info.kind,
-                members: Vec::new(),
-            });
-            (classes.len() - 1) as u32
-        };
-        let class = match info.containers.as_slice() {
-            [c] if grants_b.is_empty()
-                && grants_a.is_empty()
-                && info.kind != ResourceKind::Biosample =>
-            {
-                let k = (info.kind, owner_b, owner_a, class_of[*c as usize]);
-                match plain.get(&k) {
-                    Some(&class) => class,
-                    None => {
-                        let class = new_class(&mut classes);
-                        plain.insert(k, class);
-                        class
-                    }
-                }
-            }
-            _ => {
-                key.clear();
-                key.extend([info.kind as u32, owner_b, owner_a, grants_b.len() as u32]);
-                key.extend(grants_b.iter().flat_map(|(p, a)| [*p, a.code()]));
-                key.extend(grants_a.iter().flat_map(|(p, a)| [*p, a.code()]));
-                key.push(OUTSIDE);
-                push_classes(&mut key, &info.containers, &class_of);
-                if info.kind == ResourceKind::Biosample {
-                    key.push(OUTSIDE);
-                    push_classes(&mut key, &info.sequenced, &class_of);
-                }
-                match general.get(key.as_slice()) {
-                    Some(&class) => class,
-                    None => {
-                        let class = new_class(&mut classes);
-                        general.insert(key.clone(), class);
-                        class
-                    }
-                }
-            }
-        };
-        class_of[r as usize] = class;
-        classes[class as usize].members.push(r);
+/// The runs listing a biosample; nothing for other kinds.
+fn listed_on(index: &Index, r: Rid) -> &[Rid] {
+    let info = index.res(r);
+    match info.kind {
+        ResourceKind::Biosample => &info.sequenced,
+        _ => &[],
     }
-    // Members were added rank by rank, each rank in id order; a class holds
-    // one kind, hence one rank, so its members are in id order.
-    (classes, class_of)
 }
 
-/// Appends the sorted, distinct classes of `rs` to a signature.
-fn push_classes(key: &mut Vec<u32>, rs: &[Rid], class_of: &[u32]) {
-    let start = key.len();
-    key.extend(rs.iter().map(|&r| class_of[r as usize]));
-    key[start..].sort_unstable();
-    let mut distinct = start;
-    for i in start..key.len() {
-        if i == start || key[i] != key[distinct - 1] {
-            key[distinct] = key[i];
-            distinct += 1;
-        }
-    }
-    key.truncate(distinct);
+struct Builder<'a> {
+    index: &'a Index,
+    views: [View<'a>; 2],
+    sets: Sets,
+    nodes: Vec<Node>,
+    cascade_nodes: FxHashMap<(NodeId, [bool; 2]), NodeId>,
+    extend_nodes: FxHashMap<(NodeId, SetId, SetId), NodeId>,
+    names_nodes: FxHashMap<NodeId, NodeId>,
+    node_of: Vec<NodeId>,
+    /// The grantee standing for the data-owner role, and its people.
+    role: Pid,
+    data_owners: Vec<Pid>,
+    /// The recipient known only by email, as a grantee of one person.
+    newcomer: [Pid; 1],
+    dense: FxHashMap<NodeId, Vec<Outcome>>,
+    /// Scratch, indexed by person: a stamp and an accumulated access.
+    stamp: Vec<u32>,
+    round: u32,
+    held: Vec<Access>,
 }
 
-/// Partitions the people who may hold access anywhere in the region. Two
-/// people are alike when neither owns anything there, they hold the same
-/// role, and they belong to the same groups among those holding a grant
-/// there. People who can reach nothing there are left out.
-fn people_classes(before: View<'_>, after: View<'_>, by_rank: &[Vec<Rid>; 3]) -> Vec<Vec<Pid>> {
-    let index = before.index;
-    let newcomer = index.newcomer();
-    let slots = newcomer as usize + 1;
-    let mut grantee = vec![false; slots];
-    let mut owner = vec![false; slots];
-    for &r in by_rank.iter().flatten() {
-        for view in [before, after] {
-            owner[view.owner(r) as usize] = true;
-            for &(p, _) in view.grants(r) {
-                grantee[p as usize] = true;
-            }
-        }
-    }
-    let mut candidate = owner.clone();
-    for (p, info) in index.principals.iter().enumerate() {
-        if grantee[p] {
-            for &q in &info.people {
-                candidate[q as usize] = true;
-            }
-        }
-        if info.reads_every_project && index.profile() == Profile::Direct && !by_rank[0].is_empty()
-        {
-            candidate[p] = true;
-        }
-    }
-
-    let mut order: Vec<Pid> = index
-        .people_sorted
-        .iter()
-        .copied()
-        .filter(|&p| candidate[p as usize])
-        .collect();
-    if candidate[newcomer as usize]
-        && let Some(email) = after.delta.and_then(|d| d.newcomer.as_deref())
-    {
-        let at = order.partition_point(|&p| index.principal_id(p) < email);
-        order.insert(at, newcomer);
-    }
-
-    let mut classes: Vec<Vec<Pid>> = Vec::new();
-    let mut by_key: FxHashMap<Vec<u32>, usize> = FxHashMap::default();
-    let mut key = Vec::new();
-    for p in order {
-        key.clear();
-        key.push(if owner[p as usize] { p } else { OUTSIDE });
-        key.push(u32::from(before.reads_every_project(p)));
-        if grantee[p as usize] {
-            key.push(p);
-        }
-        key.extend(before.groups(p).iter().filter(|&&g| grantee[g as usize]));
-        let class = match by_key.get(key.as_slice()) {
-            Some(&c) => c,
-            None => {
-                classes.push(Vec::new());
-                by_key.insert(key.clone(), classes.len() - 1);
-                classes.len() - 1
-            }
-        };
-        classes[class].push(p);
-    }
-    classes
-}
-
-impl Diff {
-    /// The region's resources, in id order, whose class is among `classes`
-    /// (flags indexed by class). One pass over the resources: cheaper than
-    /// merging the classes' sorted member lists.
-    pub fn resources_in(&self, index: &Index, classes: &[bool]) -> Vec<Rid> {
-        index
-            .resources_sorted
+impl<'a> Builder<'a> {
+    fn new(index: &'a Index, views: [View<'a>; 2]) -> Builder<'a> {
+        let role = index.newcomer() + 1;
+        let data_owners = index
+            .people_sorted
             .iter()
             .copied()
-            .filter(|&r| {
-                self.class_of
-                    .get(r as usize)
-                    .and_then(|&c| classes.get(c as usize))
-                    .copied()
-                    .unwrap_or(false)
-            })
-            .collect()
+            .filter(|&p| index.principals[p as usize].reads_every_project)
+            .collect();
+        let slots = role as usize + 1;
+        Builder {
+            index,
+            views,
+            sets: Sets::new(index.profile()),
+            nodes: vec![Node {
+                parent: ROOT,
+                shape: Shape::Root,
+                full: Some([EMPTY, EMPTY]),
+                quiet: true,
+                exceptions: Vec::new(),
+                children: 0,
+            }],
+            cascade_nodes: FxHashMap::default(),
+            extend_nodes: FxHashMap::default(),
+            names_nodes: FxHashMap::default(),
+            node_of: vec![ROOT; index.resources.len()],
+            role,
+            data_owners,
+            newcomer: [index.newcomer()],
+            dense: FxHashMap::default(),
+            stamp: vec![0; slots],
+            round: 0,
+            held: vec![Access::NONE; slots],
+        }
     }
 
-    /// Rewrites a path of classes as the concrete chain of resources that
-    /// leads to `r`: at each step, the container (or run) of the current
-    /// resource that is of the named class.
-    pub fn concrete_path(&self, index: &Index, r: Rid, path: &[Node]) -> Vec<Rid> {
-        let mut out = Vec::with_capacity(path.len());
-        let mut current = r;
-        for &node in path {
-            let info = index.res(current);
-            let runs: &[Rid] = match info.kind {
-                ResourceKind::Biosample => &info.sequenced,
-                _ => &[],
-            };
-            let next = info
-                .containers
-                .iter()
-                .chain(runs)
-                .copied()
-                .find(|&x| self.class_of.get(x as usize) == Some(&node));
-            match next {
-                Some(x) => {
-                    out.push(x);
-                    current = x;
+    /// The node of a resource whose containers (and runs) have theirs.
+    fn node_for(&mut self, r: Rid) -> NodeId {
+        let (index, views) = (self.index, self.views);
+        let info = index.res(r);
+        let cascading = |c: Rid| views.map(|v| cascades(v, c, r));
+        // The container to derive from: one whose access cascades on both
+        // sides if there is one.
+        let primary = info
+            .containers
+            .iter()
+            .copied()
+            .find(|&c| cascading(c) == [true, true])
+            .or_else(|| info.containers.first().copied());
+        let mut base = match primary {
+            Some(c) => self.cascade_node(self.node_of[c as usize], cascading(c)),
+            None => ROOT,
+        };
+        // A biosample that nothing cascades to derives from the names seen
+        // on a run listing it.
+        if base == ROOT
+            && info.kind == ResourceKind::Biosample
+            && let Some(&run) = info.sequenced.first()
+        {
+            base = self.names_node(self.node_of[run as usize]);
+        }
+        let plain = info.containers.len() == 1
+            && primary.is_some_and(|c| cascading(c) == [true, true])
+            && info.kind != ResourceKind::Biosample
+            && views.iter().all(|v| v.grants(r).is_empty());
+        if plain {
+            // Its owner's ownership is already in the cascade.
+            return base;
+        }
+        let extras = [0, 1].map(|side| self.extras(r, side, primary, base));
+        let base_sets = self.full(base);
+        let delta = if extras[0] == extras[1] {
+            // Keep what adds to either side, so that both sides add the same.
+            let kept = self.sets.reduce_both(extras[0], base_sets);
+            [kept, kept]
+        } else {
+            [0, 1].map(|side| self.sets.reduce(extras[side], base_sets[side]))
+        };
+        self.extend_node(base, delta)
+    }
+
+    /// What a resource adds to its base on one side: its owner, grants and
+    /// the role, the cascade of its other containers, and for a biosample
+    /// the names seen on runs listing it.
+    fn extras(&mut self, r: Rid, side: usize, primary: Option<Rid>, base: NodeId) -> SetId {
+        let (index, view) = (self.index, self.views[side]);
+        let info = index.res(r);
+        let mut own: Vec<(Pid, Access)> = vec![(view.owner(r), Access::OWNER)];
+        own.extend_from_slice(view.grants(r));
+        if !self.data_owners.is_empty() {
+            own.push((self.role, role_access(info.kind)));
+        }
+        let mut set = self.sets.of(own);
+        for &c in &info.containers {
+            if Some(c) != primary && cascades(view, c, r) {
+                let container = self.full(self.node_of[c as usize])[side];
+                let cascaded = self.sets.cascade(container);
+                set = self.sets.join(set, cascaded);
+            }
+        }
+        if info.kind == ResourceKind::Biosample {
+            for &run in &info.sequenced {
+                let node = self.node_of[run as usize];
+                // The names of the base are covered by the base itself.
+                let names = match self.nodes[node as usize].shape {
+                    _ if node == base || self.names_nodes.get(&node) == Some(&base) => continue,
+                    Shape::Extend(delta) if self.nodes[node as usize].parent == base => {
+                        self.sets.names(delta[side])
+                    }
+                    _ => {
+                        let seen = self.full(node)[side];
+                        self.sets.names(seen)
+                    }
+                };
+                set = self.sets.join(set, names);
+            }
+        }
+        set
+    }
+
+    /// The sets before and after of a node.
+    fn full(&mut self, n: NodeId) -> [SetId; 2] {
+        if let Some(full) = self.nodes[n as usize].full {
+            return full;
+        }
+        let node = &self.nodes[n as usize];
+        let (parent, shape) = (node.parent, node.shape);
+        let base = self.full(parent);
+        let full = match shape {
+            Shape::Extend(delta) => [0, 1].map(|s| self.sets.join(base[s], delta[s])),
+            // Other nodes are made with their sets.
+            Shape::Cascade | Shape::Names | Shape::Root => base,
+        };
+        self.nodes[n as usize].full = Some(full);
+        full
+    }
+
+    /// The node of what `container`'s access gives on what it contains, on
+    /// the sides where it cascades.
+    fn cascade_node(&mut self, container: NodeId, sides: [bool; 2]) -> NodeId {
+        if sides == [false, false] {
+            return ROOT;
+        }
+        if let Some(&n) = self.cascade_nodes.get(&(container, sides)) {
+            return n;
+        }
+        let above = self.full(container);
+        let full = [0, 1].map(|s| {
+            if sides[s] {
+                self.sets.cascade(above[s])
+            } else {
+                EMPTY
+            }
+        });
+        let n = if full == above {
+            container
+        } else {
+            let quiet = self.nodes[container as usize].quiet && sides[0] == sides[1];
+            let n = self.push(container, Shape::Cascade, Some(full), quiet);
+            if sides == [true, true] {
+                let profile = self.index.profile();
+                self.mapped_exceptions(n, container, |a| self::cascaded(profile, a));
+            } else if !quiet {
+                let candidates = self.differing(above, full);
+                self.evaluate_exceptions(n, &candidates);
+            }
+            n
+        };
+        self.cascade_nodes.insert((container, sides), n);
+        n
+    }
+
+    /// The node of the names a node's readers see on a run's biosamples.
+    /// Built by structure where it can be: the names of a base plus added
+    /// grants are the names of the base plus the names of the grants.
+    fn names_node(&mut self, n: NodeId) -> NodeId {
+        if n == ROOT {
+            return ROOT;
+        }
+        if let Some(&m) = self.names_nodes.get(&n) {
+            return m;
+        }
+        let (parent, shape) = (self.nodes[n as usize].parent, self.nodes[n as usize].shape);
+        let m = match shape {
+            Shape::Extend(delta) => {
+                let base = self.names_node(parent);
+                let base_full = self.full(base);
+                let added = [0, 1].map(|s| {
+                    let names = self.sets.names(delta[s]);
+                    self.sets.reduce(names, base_full[s])
+                });
+                self.extend_node(base, added)
+            }
+            _ => {
+                let full = self.full(n).map(|s| self.sets.names(s));
+                let quiet = self.nodes[n as usize].quiet;
+                let m = self.push(n, Shape::Names, Some(full), quiet);
+                self.mapped_exceptions(m, n, names_seen);
+                m
+            }
+        };
+        self.names_nodes.insert(n, m);
+        m
+    }
+
+    fn extend_node(&mut self, base: NodeId, delta: [SetId; 2]) -> NodeId {
+        if delta == [EMPTY, EMPTY] {
+            return base;
+        }
+        if let Some(&n) = self.extend_nodes.get(&(base, delta[0], delta[1])) {
+            return n;
+        }
+        let quiet = self.nodes[base as usize].quiet && delta[0] == delta[1];
+        let n = self.push(base, Shape::Extend(delta), None, quiet);
+        if !quiet {
+            self.extend_exceptions(n, base, delta);
+        }
+        self.extend_nodes.insert((base, delta[0], delta[1]), n);
+        n
+    }
+
+    fn push(
+        &mut self,
+        parent: NodeId,
+        shape: Shape,
+        full: Option<[SetId; 2]>,
+        quiet: bool,
+    ) -> NodeId {
+        let n = self.nodes.len() as NodeId;
+        self.nodes.push(Node {
+            parent,
+            shape,
+            full,
+            quiet,
+            exceptions: Vec::new(),
+            children: 0,
+        });
+        let p = &mut self.nodes[parent as usize];
+        p.children += 1;
+        if p.children == DENSE_AFTER && !p.quiet {
+            self.make_dense(parent);
+        }
+        n
+    }
+
+    /// Grantees whose access differs between two pairs of sets.
+    fn differing(&self, a: [SetId; 2], b: [SetId; 2]) -> Vec<Pid> {
+        let mut out = Vec::new();
+        for side in 0..2 {
+            if a[side] == b[side] {
+                continue;
+            }
+            let (x, y) = (self.sets.get(a[side]), self.sets.get(b[side]));
+            let (mut i, mut j) = (0, 0);
+            while i < x.len() || j < y.len() {
+                match (x.get(i), y.get(j)) {
+                    (Some(&(p, u)), Some(&(q, v))) if p == q => {
+                        if u != v {
+                            out.push(p);
+                        }
+                        i += 1;
+                        j += 1;
+                    }
+                    (Some(&(p, _)), Some(&(q, _))) if p < q => {
+                        out.push(p);
+                        i += 1;
+                    }
+                    (Some(&(p, _)), None) => {
+                        out.push(p);
+                        i += 1;
+                    }
+                    (_, Some(&(q, _))) => {
+                        out.push(q);
+                        j += 1;
+                    }
+                    (None, None) => break,
                 }
-                None => break,
             }
         }
         out
+    }
+
+    /// The people in a grantee: a group's people, a person, the newcomer,
+    /// or the holders of the data-owner role.
+    fn people_of(&self, q: Pid) -> &[Pid] {
+        if q == self.role {
+            return &self.data_owners;
+        }
+        match self.index.principals.get(q as usize) {
+            Some(info) => &info.people,
+            // The newcomer is a person of their own.
+            None => &self.newcomer,
+        }
+    }
+
+    /// Exceptions of a node whose sets are the parent's mapped item by item
+    /// through `map` on both sides. The map keeps joins (it is monotone on
+    /// levels), so a person's access on the node is the map of their access
+    /// on the parent: someone whose access does not change there keeps it
+    /// unchanged, and only those whose access changes are looked at.
+    fn mapped_exceptions(&mut self, n: NodeId, parent: NodeId, map: impl Fn(Access) -> Access) {
+        let mut exceptions: Vec<(Pid, Outcome)> = self
+            .changed_on(parent)
+            .into_iter()
+            .filter_map(|(p, above)| {
+                let outcome = Outcome::of(map(above.before), map(above.after));
+                (outcome != above).then_some((p, outcome))
+            })
+            .collect();
+        exceptions.sort_unstable_by_key(|(p, _)| *p);
+        self.nodes[n as usize].exceptions = exceptions;
+    }
+
+    /// Everyone whose access changes on a node, with the change.
+    fn changed_on(&mut self, mut n: NodeId) -> Vec<(Pid, Outcome)> {
+        self.round += 1;
+        let mut out = Vec::new();
+        loop {
+            if let Some(table) = self.dense.get(&n) {
+                for (p, &o) in table.iter().enumerate() {
+                    if self.stamp[p] != self.round && o.changes() {
+                        out.push((p as Pid, o));
+                    }
+                }
+                return out;
+            }
+            let node = &self.nodes[n as usize];
+            for &(p, o) in &node.exceptions {
+                if std::mem::replace(&mut self.stamp[p as usize], self.round) != self.round
+                    && o.changes()
+                {
+                    out.push((p, o));
+                }
+            }
+            if n == ROOT {
+                return out;
+            }
+            n = node.parent;
+        }
+    }
+
+    /// Exceptions by evaluation: each person in `grantees` is evaluated on
+    /// the node's sets and kept when the outcome differs from the parent's.
+    fn evaluate_exceptions(&mut self, n: NodeId, grantees: &[Pid]) {
+        let mut exceptions = self.evaluated(n, grantees);
+        exceptions.sort_unstable_by_key(|(p, _)| *p);
+        self.nodes[n as usize].exceptions = exceptions;
+    }
+
+    /// The people of `grantees` whose outcome on `n` differs from the
+    /// parent's, unsorted; each person looked at is stamped with the round.
+    fn evaluated(&mut self, n: NodeId, grantees: &[Pid]) -> Vec<(Pid, Outcome)> {
+        self.round += 1;
+        let mut exceptions = Vec::new();
+        if grantees.is_empty() {
+            return exceptions;
+        }
+        let full = self.full(n);
+        let parent = self.nodes[n as usize].parent;
+        for &q in grantees {
+            for i in 0..self.people_of(q).len() {
+                let p = self.people_of(q)[i];
+                if std::mem::replace(&mut self.stamp[p as usize], self.round) == self.round {
+                    continue;
+                }
+                let outcome = Outcome::of(self.level(full[0], p), self.level(full[1], p));
+                if outcome != self.lookup(parent, p) {
+                    exceptions.push((p, outcome));
+                }
+            }
+        }
+        exceptions
+    }
+
+    /// Exceptions of a node that adds grants to its parent. Members of a
+    /// grantee added with different access before and after are evaluated.
+    /// The others hold the same added access on both sides: if their access
+    /// does not change on the parent it stays unchanged, and if it changes,
+    /// the new outcome is the parent's joined with what they are added, so
+    /// they need no evaluation.
+    fn extend_exceptions(&mut self, n: NodeId, parent: NodeId, delta: [SetId; 2]) {
+        let (before, after) = (self.sets.get(delta[0]), self.sets.get(delta[1]));
+        let mut differing: Vec<Pid> = Vec::new();
+        let mut same: Vec<(Pid, Access)> = Vec::new();
+        for &(q, a) in before {
+            match after.binary_search_by_key(&q, |(p, _)| *p) {
+                Ok(i) if after[i].1 == a => same.push((q, a)),
+                _ => differing.push(q),
+            }
+        }
+        for &(q, _) in after {
+            if before.binary_search_by_key(&q, |(p, _)| *p).is_err() {
+                differing.push(q);
+            }
+        }
+        let mut exceptions = self.evaluated(n, &differing);
+        // `evaluated` stamped the people it looked at; they are settled.
+        let round = self.round;
+        let mut touched = Vec::new();
+        for &(q, access) in &same {
+            for j in 0..self.people_of(q).len() {
+                let p = self.people_of(q)[j] as usize;
+                match self.stamp[p] {
+                    s if s == round => continue,
+                    s if s == round + 1 => {}
+                    _ => {
+                        self.stamp[p] = round + 1;
+                        self.held[p] = Access::NONE;
+                        touched.push(p as Pid);
+                    }
+                }
+                self.held[p] = self.held[p].combine(access);
+            }
+        }
+        self.round += 1;
+        for p in touched {
+            let above = self.lookup(parent, p);
+            if !above.changes() {
+                continue;
+            }
+            let held = self.held[p as usize];
+            let outcome = Outcome::of(above.before.combine(held), above.after.combine(held));
+            if outcome != above {
+                exceptions.push((p, outcome));
+            }
+        }
+        exceptions.sort_unstable_by_key(|(p, _)| *p);
+        self.nodes[n as usize].exceptions = exceptions;
+    }
+
+    /// A person's access in a grant set: what the grantees containing them
+    /// hold there.
+    fn level(&self, set: SetId, p: Pid) -> Access {
+        let groups: &[Pid] = self
+            .index
+            .principals
+            .get(p as usize)
+            .map_or(&[], |info| info.groups.as_slice());
+        let role = self
+            .data_owners
+            .binary_search(&p)
+            .is_ok()
+            .then_some(self.role);
+        self.sets.level(
+            set,
+            std::iter::once(p).chain(groups.iter().copied()).chain(role),
+        )
+    }
+
+    /// A person's outcome on a node.
+    fn lookup(&self, mut n: NodeId, p: Pid) -> Outcome {
+        loop {
+            if let Some(table) = self.dense.get(&n) {
+                return table.get(p as usize).copied().unwrap_or(Outcome::SAME);
+            }
+            let node = &self.nodes[n as usize];
+            if let Ok(i) = node.exceptions.binary_search_by_key(&p, |(q, _)| *q) {
+                return node.exceptions[i].1;
+            }
+            if n == ROOT {
+                return Outcome::SAME;
+            }
+            n = node.parent;
+        }
+    }
+
+    /// Everyone's outcome on a node with many children, as a table.
+    fn make_dense(&mut self, n: NodeId) {
+        let mut chain = vec![n];
+        let mut m = n;
+        while m != ROOT {
+            m = self.nodes[m as usize].parent;
+            chain.push(m);
+        }
+        let mut table = vec![Outcome::SAME; self.stamp.len()];
+        for &m in chain.iter().rev() {
+            for &(p, o) in &self.nodes[m as usize].exceptions {
+                table[p as usize] = o;
+            }
+        }
+        self.dense.insert(n, table);
+    }
+
+    /// Partition refinement: people split off where their outcome differs
+    /// from their class's. Returns each class with changes: its members in
+    /// the preview's order and its marks.
+    fn classes(&self, index: &Index, delta: &Delta) -> Vec<(Vec<Pid>, Marks)> {
+        // Class 0: everyone never split off (unchanged everywhere).
+        let mut class_of: Vec<u32> = vec![0; self.stamp.len()];
+        let mut history: Vec<Option<(NodeId, Outcome, u32)>> = vec![None];
+        let mut split: FxHashMap<(u32, Outcome), u32> = FxHashMap::default();
+        for (n, node) in self.nodes.iter().enumerate() {
+            if node.exceptions.is_empty() {
+                continue;
+            }
+            split.clear();
+            for &(p, o) in &node.exceptions {
+                let from = class_of[p as usize];
+                let to = *split.entry((from, o)).or_insert_with(|| {
+                    history.push(Some((n as NodeId, o, from)));
+                    (history.len() - 1) as u32
+                });
+                class_of[p as usize] = to;
+            }
+        }
+        let mut members: Vec<Vec<Pid>> = vec![Vec::new(); history.len()];
+        let newcomer = index.newcomer();
+        let newcomer_email = delta.newcomer.as_deref();
+        let mut newcomer_placed = false;
+        let mut place = |p: Pid| {
+            let class = class_of[p as usize] as usize;
+            if class != 0 {
+                members[class].push(p);
+            }
+        };
+        for &p in &index.people_sorted {
+            if let Some(email) = newcomer_email
+                && !newcomer_placed
+                && index.principal_id(p) >= email
+            {
+                place(newcomer);
+                newcomer_placed = true;
+            }
+            place(p);
+        }
+        if newcomer_email.is_some() && !newcomer_placed {
+            place(newcomer);
+        }
+        members
+            .into_iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(c, m)| {
+                let mut marks = Vec::new();
+                let mut at = history[c];
+                while let Some((n, o, from)) = at {
+                    marks.push((n, o));
+                    at = history[from as usize];
+                }
+                (m, marks)
+            })
+            .collect()
+    }
+}
+
+impl Diff {
+    /// A class's resources by outcome: each marked node's subtree minus
+    /// the subtrees of marked nodes nested in it.
+    fn outcome_counts(&self, marks: &[(NodeId, Outcome)]) -> Vec<(Outcome, Counts)> {
+        let mut out: Vec<(Outcome, Counts)> = Vec::new();
+        for (own, outcome) in self.sum_marked(marks, |n| self.subtree[n as usize]) {
+            if !outcome.changes() || own.iter().all(|&c| c == 0) {
+                continue;
+            }
+            match out.iter_mut().find(|(o, _)| *o == outcome) {
+                Some((_, counts)) => {
+                    for (c, add) in counts.iter_mut().zip(own) {
+                        *c += add;
+                    }
+                }
+                None => out.push((outcome, own)),
+            }
+        }
+        out
+    }
+
+    /// For each mark, `value` of its subtree less what nested marks take.
+    /// `value` must add up over subtrees.
+    pub fn sum_marked<T>(
+        &self,
+        marks: &[(NodeId, Outcome)],
+        value: impl Fn(NodeId) -> T,
+    ) -> Vec<(T, Outcome)>
+    where
+        T: Subtract,
+    {
+        let position: FxHashMap<NodeId, usize> = marks
+            .iter()
+            .enumerate()
+            .map(|(i, &(n, _))| (n, i))
+            .collect();
+        let mut totals: Vec<T> = marks.iter().map(|&(n, _)| value(n)).collect();
+        for &(n, _) in marks {
+            let mut up = self.parents[n as usize];
+            loop {
+                if let Some(&i) = position.get(&up) {
+                    let nested = value(n);
+                    totals[i].subtract(&nested);
+                    break;
+                }
+                if up == ROOT {
+                    break;
+                }
+                up = self.parents[up as usize];
+            }
+        }
+        totals
+            .into_iter()
+            .zip(marks.iter().map(|&(_, o)| o))
+            .collect()
+    }
+
+    /// Per node, the sum of `leaf` over the region resources in its subtree.
+    pub fn subtree_sums<T>(&self, index: &Index, leaf: impl Fn(Rid) -> T) -> Vec<T>
+    where
+        T: Copy + Default + Subtract,
+    {
+        let mut sums = vec![T::default(); self.parents.len()];
+        for r in 0..index.resources.len() as Rid {
+            if let Some(sum) = self
+                .node_of
+                .get(r as usize)
+                .and_then(|&n| sums.get_mut(n as usize))
+            {
+                sum.add(&leaf(r));
+            }
+        }
+        for n in (1..sums.len()).rev() {
+            let below = sums[n];
+            sums[self.parents[n] as usize].add(&below);
+        }
+        sums
+    }
+
+    /// A class's outcome on each node, by walking up to the nearest mark.
+    pub fn outcomes_on_nodes(&self, marks: &[(NodeId, Outcome)]) -> Vec<Outcome> {
+        let mut known: Vec<Option<Outcome>> = vec![None; self.parents.len()];
+        known[ROOT as usize] = Some(Outcome::SAME);
+        for &(n, o) in marks {
+            known[n as usize] = Some(o);
+        }
+        // Parents come before children: one pass settles every node.
+        let mut out: Vec<Outcome> = Vec::with_capacity(known.len());
+        for (mark, &parent) in known.into_iter().zip(&self.parents) {
+            let o =
+                mark.unwrap_or_else(|| out.get(parent as usize).copied().unwrap_or(Outcome::SAME));
+            out.push(o);
+        }
+        out
+    }
+
+    /// A resource of the region whose outcome for a class is `outcome`: one
+    /// directly in a node marked with it, or else in such a node's subtree,
+    /// not under another mark.
+    pub fn resource_with(&self, marks: &[(NodeId, Outcome)], outcome: Outcome) -> Option<Rid> {
+        let with = || marks.iter().filter(move |(_, o)| *o == outcome);
+        if let Some(r) = with().find_map(|&(n, _)| self.first[n as usize]) {
+            return Some(r);
+        }
+        let marked: rustc_hash::FxHashSet<NodeId> = marks.iter().map(|&(n, _)| n).collect();
+        let mut stack: Vec<NodeId> = with().map(|&(n, _)| n).collect();
+        while let Some(m) = stack.pop() {
+            if let Some(r) = self.first[m as usize] {
+                return Some(r);
+            }
+            stack.extend(
+                self.children[m as usize]
+                    .iter()
+                    .copied()
+                    .filter(|c| !marked.contains(c)),
+            );
+        }
+        None
+    }
+}
+
+/// What a grant set's item gives through the cascade (`Sets::cascade`):
+/// ownership is kept, being the contained resource's owner's too.
+pub(crate) fn cascaded(profile: Profile, access: Access) -> Access {
+    if access.level == crate::access::Level::Owner {
+        access
+    } else {
+        cascade(profile, access)
+    }
+}
+
+/// Quantities that add up over subtrees (counts by kind, digest sums).
+pub(crate) trait Subtract {
+    fn add(&mut self, other: &Self);
+    fn subtract(&mut self, other: &Self);
+}
+
+impl Subtract for Counts {
+    fn add(&mut self, other: &Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            *a += b;
+        }
+    }
+
+    fn subtract(&mut self, other: &Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            *a -= b;
+        }
     }
 }

@@ -88,6 +88,12 @@ impl Lanes {
         }
     }
 
+    pub fn minus(&mut self, other: Lanes) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a = reduce(*a + (MODULUS - b));
+        }
+    }
+
     pub fn times(self, other: Lanes) -> Lanes {
         let mut out = [0; 2];
         for (i, slot) in out.iter_mut().enumerate() {
@@ -132,6 +138,16 @@ fn mul(a: u64, b: u64) -> u64 {
     let lo = (p as u64) & MODULUS;
     let hi = (p >> 61) as u64;
     reduce(lo + reduce(hi))
+}
+
+impl crate::diff::Subtract for Lanes {
+    fn add(&mut self, other: &Self) {
+        Lanes::add(self, *other);
+    }
+
+    fn subtract(&mut self, other: &Self) {
+        self.minus(*other);
+    }
 }
 
 #[cfg(test)]

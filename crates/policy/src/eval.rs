@@ -78,7 +78,7 @@ pub(crate) static NO_ACCESS: Eff = Eff {
 /// What a container's access gives on what it contains (whose owner is the
 /// container's owner). Ownership adds nothing: the person owns the contained
 /// resource too.
-fn cascade(profile: Profile, access: Access) -> Access {
+pub(crate) fn cascade(profile: Profile, access: Access) -> Access {
     match access.level {
         Level::Read | Level::Write => match profile {
             Profile::Basespace => Access::READ,
@@ -86,6 +86,31 @@ fn cascade(profile: Profile, access: Access) -> Access {
         },
         Level::None | Level::Names | Level::Owner => Access::NONE,
     }
+}
+
+/// What the data-owner role gives on a resource of this kind (what
+/// cascades from it is the ordinary cascade).
+pub(crate) fn role_access(kind: ResourceKind) -> Access {
+    if kind == ResourceKind::Project {
+        Access::READ
+    } else {
+        Access::NONE
+    }
+}
+
+/// What reading a run gives on each biosample it lists: the names.
+pub(crate) fn names_seen(run_access: Access) -> Access {
+    if run_access.level >= Level::Read {
+        Access::NAMES
+    } else {
+        Access::NONE
+    }
+}
+
+/// Whether a container's access cascades to `r`: no one passes on access
+/// to data they do not own.
+pub(crate) fn cascades(view: View<'_>, container: Rid, r: Rid) -> bool {
+    view.owner(container) == view.owner(r)
 }
 
 /// One person's effective access to `r` in `view`. `upstream(x)` gives the
@@ -115,8 +140,7 @@ pub(crate) fn evaluate<'e>(
         }
     }
     for &c in &info.containers {
-        // No one passes on access to data they do not own.
-        if view.owner(c) != owner {
+        if !cascades(view, c, r) {
             continue;
         }
         let (node, eff) = upstream(c);
@@ -137,17 +161,21 @@ pub(crate) fn evaluate<'e>(
     if info.kind == ResourceKind::Biosample {
         for &run in &info.sequenced {
             let (node, eff) = upstream(run);
-            if eff.access.level >= Level::Read {
+            let access = names_seen(eff.access);
+            if access.level > Level::None {
                 why.push(Why {
                     source: Source::Names,
-                    access: Access::NAMES,
+                    access,
                     path: vec![node],
                 });
             }
         }
     }
-    if info.kind == ResourceKind::Project && person.reads_every_project {
-        why.push(here(Source::Role, Access::READ));
+    if person.reads_every_project {
+        let access = role_access(info.kind);
+        if access.level > Level::None {
+            why.push(here(Source::Role, access));
+        }
     }
 
     let access = why

@@ -51,6 +51,7 @@ pub mod model;
 mod plan;
 pub mod preview;
 pub mod scenario;
+mod sets;
 mod view;
 mod who;
 

@@ -8,14 +8,14 @@
 //! without listing them.
 
 use crate::access::Access;
-use crate::diff::{Diff, diff};
+use crate::diff::{Diff, Outcome, diff};
 use crate::digest::Lanes;
 use crate::error::{ErrorCode, PolicyError};
-use crate::eval::{Eff, Source};
+use crate::eval::{Source, access_at};
 use crate::index::{Index, Pid, Rid};
 use crate::model::ResourceKind;
 use crate::plan::Plan;
-use rustc_hash::FxHashMap;
+use crate::view::View;
 use serde::{Deserialize, Serialize};
 use std::cell::OnceCell;
 
@@ -118,7 +118,7 @@ pub struct BlockSummary {
     pub resources: u64,
     /// How many of each kind, in the kinds' order.
     pub kinds: Vec<KindCount>,
-    /// The reasons, shown for the first person and resource.
+    /// The reasons, shown for the first person and one of the resources.
     pub why: Why,
 }
 
@@ -174,47 +174,33 @@ pub struct Preview<'a> {
     plan: Plan,
     diff: Diff,
     warnings: Vec<Warning>,
-    /// Changed pairs per class of people.
+    /// Changed pairs per person, by class.
     counts: Vec<u64>,
-    /// The people with changes, in id order, with their class.
+    /// The people with changes, in the preview's order, with their class.
     people: Vec<(Pid, usize)>,
-    /// The block of each (people class, resource class) pair that changes.
-    block_at: FxHashMap<(usize, usize), usize>,
-    /// Summaries: blocks grouped by (people class, before, after), in the
-    /// order of their people.
-    groups: Vec<Group>,
-    /// Each people class's changed resources in id order, made on first need.
-    lists: Vec<OnceCell<Vec<Rid>>>,
-}
-
-/// Blocks of one class of people with one before and one after.
-struct Group {
-    people: usize,
-    blocks: Vec<usize>,
+    /// Summaries: (class, position in its outcomes), in display order.
+    groups: Vec<(usize, usize)>,
+    /// Each class's changed resources in id order, made on first need.
+    lists: Vec<OnceCell<Vec<(Rid, Outcome)>>>,
 }
 
 impl<'a> Preview<'a> {
     pub(crate) fn new(index: &'a Index, plan: Plan) -> Preview<'a> {
         let diff = diff(index, &plan.delta);
-        let mut counts = vec![0u64; diff.people.len()];
-        for b in &diff.blocks {
-            counts[b.people] += diff.resources[b.resources].members.len() as u64;
-        }
-        let mut people: Vec<(Pid, usize)> = Vec::new();
-        for (pc, members) in diff.people.iter().enumerate() {
-            if counts[pc] > 0 {
-                people.extend(members.iter().map(|&p| (p, pc)));
-            }
-        }
-        people.sort_by(|a, b| preview_id(index, &plan, a.0).cmp(preview_id(index, &plan, b.0)));
-        let block_at = diff
-            .blocks
+        let counts: Vec<u64> = diff
+            .classes
+            .iter()
+            .map(|c| c.outcomes.iter().flat_map(|(_, k)| k).sum())
+            .collect();
+        let mut people: Vec<(Pid, usize)> = diff
+            .classes
             .iter()
             .enumerate()
-            .map(|(i, b)| ((b.people, b.resources), i))
+            .flat_map(|(c, class)| class.members.iter().map(move |&p| (p, c)))
             .collect();
-        let groups = group_blocks(&diff, &people);
-        let lists = diff.people.iter().map(|_| OnceCell::new()).collect();
+        people.sort_by(|a, b| preview_id(index, &plan, a.0).cmp(preview_id(index, &plan, b.0)));
+        let groups = summary_order(&diff, &people);
+        let lists = diff.classes.iter().map(|_| OnceCell::new()).collect();
         let mut preview = Preview {
             index,
             plan,
@@ -222,7 +208,6 @@ impl<'a> Preview<'a> {
             warnings: Vec::new(),
             counts,
             people,
-            block_at,
             groups,
             lists,
         };
@@ -233,12 +218,13 @@ impl<'a> Preview<'a> {
     fn find_warnings(&self) -> Vec<Warning> {
         let mut warnings = Vec::new();
         let actor = self.plan.actor;
-        let actor_class = self.diff.people.iter().position(|m| m.contains(&actor));
         let loses = self
             .diff
-            .blocks
+            .classes
             .iter()
-            .any(|b| Some(b.people) == actor_class && !b.after.access.covers(b.before.access));
+            .filter(|c| c.members.contains(&actor))
+            .flat_map(|c| &c.outcomes)
+            .any(|(o, _)| !o.after.covers(o.before));
         if loses {
             warnings.push(Warning::ActorLosesAccess);
         }
@@ -262,8 +248,8 @@ impl<'a> Preview<'a> {
     pub fn len(&self) -> u64 {
         self.counts
             .iter()
-            .zip(&self.diff.people)
-            .map(|(c, m)| c * m.len() as u64)
+            .zip(&self.diff.classes)
+            .map(|(c, class)| c * class.members.len() as u64)
             .sum()
     }
 
@@ -288,29 +274,17 @@ impl<'a> Preview<'a> {
     pub fn changes_page(&self, offset: u64, limit: usize) -> Vec<Change> {
         let mut out = Vec::with_capacity(limit.min(4096));
         let mut skip = offset;
-        for &(p, pc) in &self.people {
-            let count = self.counts[pc];
+        for &(p, class) in &self.people {
+            let count = self.counts[class];
             if skip >= count {
                 skip -= count;
                 continue;
             }
-            for &r in self.changed_resources(pc).iter().skip(skip as usize) {
+            for &(r, outcome) in self.changed(class).iter().skip(skip as usize) {
                 if out.len() >= limit {
                     return out;
                 }
-                let class = self
-                    .diff
-                    .class_of
-                    .get(r as usize)
-                    .copied()
-                    .unwrap_or(u32::MAX) as usize;
-                if let Some(block) = self
-                    .block_at
-                    .get(&(pc, class))
-                    .and_then(|&i| self.diff.blocks.get(i))
-                {
-                    out.push(self.change(p, r, &block.before, &block.after));
-                }
+                out.push(self.change(p, r, outcome));
             }
             skip = 0;
         }
@@ -336,37 +310,29 @@ impl<'a> Preview<'a> {
     pub fn blocks(&self) -> Vec<BlockSummary> {
         self.groups
             .iter()
-            .filter_map(|g| {
-                let first = self.diff.blocks.get(*g.blocks.first()?)?;
-                let members = self.diff.people.get(g.people)?;
-                let mut kinds: Vec<KindCount> = Vec::new();
-                for &i in &g.blocks {
-                    let class = &self.diff.resources[self.diff.blocks[i].resources];
-                    let count = class.members.len() as u64;
-                    match kinds.iter_mut().find(|k| k.kind == class.kind) {
-                        Some(k) => k.count += count,
-                        None => kinds.push(KindCount {
-                            kind: class.kind,
-                            count,
-                        }),
-                    }
-                }
-                kinds.sort_by_key(|k| k.kind);
-                let why = match (
-                    members.first(),
-                    self.diff.resources[first.resources].members.first(),
-                ) {
-                    (Some(&p), Some(&r)) => self.why(p, r, &first.before, &first.after),
+            .filter_map(|&(c, i)| {
+                let class = self.diff.classes.get(c)?;
+                let &(outcome, counts) = class.outcomes.get(i)?;
+                let kinds: Vec<KindCount> = ResourceKind::ALL
+                    .iter()
+                    .zip(counts)
+                    .filter(|(_, count)| *count > 0)
+                    .map(|(&kind, count)| KindCount { kind, count })
+                    .collect();
+                let resource = self.diff.resource_with(&class.marks, outcome);
+                let why = match (class.members.first(), resource) {
+                    (Some(&p), Some(r)) => self.why(p, r),
                     _ => Why::default(),
                 };
                 Some(BlockSummary {
-                    people: members
+                    people: class
+                        .members
                         .iter()
                         .map(|&p| self.person_id(p).to_string())
                         .collect(),
-                    before: first.before.access,
-                    after: first.after.access,
-                    resources: kinds.iter().map(|k| k.count).sum(),
+                    before: outcome.before,
+                    after: outcome.after,
+                    resources: counts.iter().sum(),
                     kinds,
                     why,
                 })
@@ -379,25 +345,25 @@ impl<'a> Preview<'a> {
     /// computed (on a slice of the world or the whole of it); the server
     /// compares it with the digest of the preview a person confirmed.
     pub fn digest(&self) -> String {
+        let sums = self
+            .diff
+            .subtree_sums(self.index, |r| Lanes::resource(self.index.resource_id(r)));
         let mut total = Lanes::default();
-        let mut class_sums: Vec<Option<Lanes>> = vec![None; self.diff.resources.len()];
-        for b in &self.diff.blocks {
-            let resources = *class_sums[b.resources].get_or_insert_with(|| {
-                let mut sum = Lanes::default();
-                for &r in &self.diff.resources[b.resources].members {
-                    sum.add(Lanes::resource(self.index.resource_id(r)));
+        for class in &self.diff.classes {
+            for (resources, outcome) in self.diff.sum_marked(&class.marks, |n| sums[n as usize]) {
+                if !outcome.changes() {
+                    continue;
                 }
-                sum
-            });
-            let mut people = Lanes::default();
-            for &p in &self.diff.people[b.people] {
-                people.add(Lanes::person(
-                    self.person_id(p),
-                    b.before.access,
-                    b.after.access,
-                ));
+                let mut people = Lanes::default();
+                for &p in &class.members {
+                    people.add(Lanes::person(
+                        self.person_id(p),
+                        outcome.before,
+                        outcome.after,
+                    ));
+                }
+                total.add(people.times(resources));
             }
-            total.add(people.times(resources));
         }
         total.finish(&crate::digest::tail(
             &self.warnings,
@@ -408,40 +374,38 @@ impl<'a> Preview<'a> {
     /// The ids of a summary's resources (numbered as `blocks` returns them),
     /// in id order, a page at a time.
     pub fn block_resources(&self, block: usize, offset: usize, limit: usize) -> Vec<String> {
-        let Some(group) = self.groups.get(block) else {
+        let Some(&(c, i)) = self.groups.get(block) else {
             return Vec::new();
         };
-        let mut classes = vec![false; self.diff.resources.len()];
-        for &i in &group.blocks {
-            if let Some(flag) = self
-                .diff
-                .blocks
-                .get(i)
-                .and_then(|b| classes.get_mut(b.resources))
-            {
-                *flag = true;
-            }
-        }
-        self.diff
-            .resources_in(self.index, &classes)
-            .into_iter()
+        let Some(&(outcome, _)) = self.diff.classes.get(c).and_then(|k| k.outcomes.get(i)) else {
+            return Vec::new();
+        };
+        self.changed(c)
+            .iter()
+            .filter(|(_, o)| *o == outcome)
             .skip(offset)
             .take(limit)
-            .map(|r| self.index.resource_id(r).to_string())
+            .map(|&(r, _)| self.index.resource_id(r).to_string())
             .collect()
     }
 
-    /// The resources whose access changes for a class of people, in id order.
-    fn changed_resources(&self, people_class: usize) -> &[Rid] {
-        let Some(cell) = self.lists.get(people_class) else {
+    /// The resources whose access changes for a class of people, in id
+    /// order, with the change.
+    fn changed(&self, class: usize) -> &[(Rid, Outcome)] {
+        let (Some(cell), Some(k)) = (self.lists.get(class), self.diff.classes.get(class)) else {
             return &[];
         };
         cell.get_or_init(|| {
-            let mut classes = vec![false; self.diff.resources.len()];
-            for b in self.diff.blocks.iter().filter(|b| b.people == people_class) {
-                classes[b.resources] = true;
-            }
-            self.diff.resources_in(self.index, &classes)
+            let on_nodes = self.diff.outcomes_on_nodes(&k.marks);
+            self.index
+                .resources_sorted
+                .iter()
+                .filter_map(|&r| {
+                    let node = *self.diff.node_of.get(r as usize)?;
+                    let outcome = *on_nodes.get(node as usize)?;
+                    outcome.changes().then_some((r, outcome))
+                })
+                .collect()
         })
     }
 
@@ -449,62 +413,58 @@ impl<'a> Preview<'a> {
         preview_id(self.index, &self.plan, p)
     }
 
-    fn change(&self, p: Pid, r: Rid, before: &Eff, after: &Eff) -> Change {
+    fn change(&self, p: Pid, r: Rid, outcome: Outcome) -> Change {
         Change {
             principal: self.person_id(p).to_string(),
             resource: self.index.resource_id(r).to_string(),
-            before: before.access,
-            after: after.access,
-            why: self.why(p, r, before, after),
+            before: outcome.before,
+            after: outcome.after,
+            why: self.why(p, r),
         }
     }
 
-    fn why(&self, p: Pid, r: Rid, before: &Eff, after: &Eff) -> Why {
-        let reasons = |eff: &Eff| {
-            eff.why
+    /// The reasons for one person's access to one resource, before and
+    /// after, worked out when shown.
+    fn why(&self, p: Pid, r: Rid) -> Why {
+        let reasons = |view: View<'_>| {
+            access_at(view, p, r)
+                .why
                 .iter()
                 .map(|w| {
-                    let via = self.diff.concrete_path(self.index, r, &w.path);
-                    reason(self.index, w.source, w.access, r, &via, |g| {
-                        if g == p {
-                            self.person_id(p).to_string()
-                        } else {
-                            self.index.principal_id(g).to_string()
-                        }
+                    reason(self.index, w.source, w.access, r, &w.path, |g| {
+                        self.person_id(g).to_string()
                     })
                 })
                 .collect()
         };
         Why {
-            before: reasons(before),
-            after: reasons(after),
+            before: reasons(View::before(self.index)),
+            after: reasons(View::after(self.index, &self.plan.delta)),
         }
     }
 }
 
-/// Groups blocks by (people class, before, after), ordered by the first
-/// person of each class in id order, then by before and after.
-fn group_blocks(diff: &Diff, people: &[(Pid, usize)]) -> Vec<Group> {
-    let mut position = vec![usize::MAX; diff.people.len()];
-    for (i, &(_, pc)) in people.iter().enumerate() {
-        if position[pc] == usize::MAX {
-            position[pc] = i;
+/// Summaries ordered by the first person of their class in the preview's
+/// order, then by before and after.
+fn summary_order(diff: &Diff, people: &[(Pid, usize)]) -> Vec<(usize, usize)> {
+    let mut position = vec![usize::MAX; diff.classes.len()];
+    for (i, &(_, c)) in people.iter().enumerate() {
+        if position[c] == usize::MAX {
+            position[c] = i;
         }
     }
-    let mut keyed: FxHashMap<(usize, Access, Access), Vec<usize>> = FxHashMap::default();
-    for (i, b) in diff.blocks.iter().enumerate() {
-        keyed
-            .entry((b.people, b.before.access, b.after.access))
-            .or_default()
-            .push(i);
-    }
-    let mut groups: Vec<((usize, u32, u32), Group)> = keyed
-        .into_iter()
-        .map(|((pc, before, after), blocks)| {
-            (
-                (position[pc], before.code(), after.code()),
-                Group { people: pc, blocks },
-            )
+    type Keyed = ((usize, u32, u32), (usize, usize));
+    let mut groups: Vec<Keyed> = diff
+        .classes
+        .iter()
+        .enumerate()
+        .flat_map(|(c, class)| {
+            let at = position[c];
+            class
+                .outcomes
+                .iter()
+                .enumerate()
+                .map(move |(i, (o, _))| ((at, o.before.code(), o.after.code()), (c, i)))
         })
         .collect();
     groups.sort_by_key(|(key, _)| *key);

@@ -1,10 +1,14 @@
 //! Seeded, deterministic worlds for tests and benchmarks.
 //!
-//! `sized` builds a realistic deployment: one large project (the L size has
+//! `sized` builds a tidy deployment: one large project (the L size has
 //! 20,000 associated resources and 50,000 files), 2,000 people in two trees
 //! of nested groups, some data owned by a collaborator, shares on the
 //! project, on runs and to groups. `small` builds tiny worlds of random
 //! shape, for property tests. The same seed always gives the same world.
+
+mod irregular;
+
+pub use irregular::irregular;
 
 use crate::access::{Access, Level, Permissions};
 use crate::model::{
@@ -57,6 +61,26 @@ pub enum Size {
     /// 1 project with 20,000 associated resources, 50,000 files, 2,000
     /// people, 50 nested groups.
     L,
+    /// Ten times L's resources and files, 10,000 people, 200 groups.
+    XL,
+}
+
+impl Size {
+    pub const ALL: [Size; 4] = [Size::S, Size::M, Size::L, Size::XL];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Size::S => "S",
+            Size::M => "M",
+            Size::L => "L",
+            Size::XL => "XL",
+        }
+    }
+
+    /// The size named `S`, `M`, `L` or `XL`.
+    pub fn parse(name: &str) -> Option<Size> {
+        Size::ALL.into_iter().find(|s| s.name() == name)
+    }
 }
 
 struct Shape {
@@ -86,6 +110,12 @@ impl Size {
                 groups: 50,
                 associated: 20_000,
                 files: 50_000,
+            },
+            Size::XL => Shape {
+                people: 10_000,
+                groups: 200,
+                associated: 200_000,
+                files: 500_000,
             },
         }
     }
@@ -151,8 +181,16 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
     // second half.
     let half = shape.groups / 2;
     // The second tree's groups are numbered from 25 whatever the size, so
-    // that `ids::READERS` names its root in every size.
-    let group_id = |g: usize| format!("g{:02}", if g < half { g } else { 25 + g - half });
+    // that `ids::READERS` names its root in every size; trees of more than
+    // 25 groups (XL) number the rest apart.
+    let group_id = |g: usize| {
+        let (tree, local) = if g < half { (0, g) } else { (1, g - half) };
+        if local < 25 {
+            format!("g{:02}", 25 * tree + local)
+        } else {
+            format!("g{}{local:03}", tree + 1)
+        }
+    };
     let mut members: Vec<Vec<String>> = vec![Vec::new(); shape.groups];
     for (g, list) in members.iter_mut().enumerate() {
         let (tree_start, tree_len) = if g < half {

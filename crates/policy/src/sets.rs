@@ -1,0 +1,237 @@
+//! Grant sets: what each grantee holds on a resource, for everyone at once.
+//!
+//! A person's access to a resource is the combination of what every
+//! grantee containing them holds there: the owner (as owner), each grant's
+//! principal, each grantee of a container whose access cascades, each
+//! reader of a run that lists the biosample (as names), and the data-owner
+//! role (`Grantee::ROLE`, on projects in `direct`). So a resource's access
+//! for everyone is one map, grantee to access, and a person's access is
+//! that map read through the grantees that contain them (`Sets::level`).
+//!
+//! The maps are interned: most resources of a project share their
+//! container's map, and every operation (join, cascade, names, reduce) is
+//! memoised by set id, so a preview does work per distinct map rather than
+//! per resource. The rules themselves (`eval::cascade`, `eval::names_seen`)
+//! are the ones the per-person evaluation uses.
+
+use crate::access::{Access, Level};
+use crate::eval::names_seen;
+use crate::index::Pid;
+use crate::model::Profile;
+use rustc_hash::FxHashMap;
+
+pub(crate) type SetId = u32;
+
+/// The set with no grantee.
+pub(crate) const EMPTY: SetId = 0;
+
+const UNKNOWN: SetId = SetId::MAX;
+
+/// Grantee to access, sorted by grantee, each grantee once.
+type Items = Box<[(Pid, Access)]>;
+
+pub(crate) struct Sets {
+    profile: Profile,
+    items: Vec<Items>,
+    ids: FxHashMap<Items, SetId>,
+    joins: FxHashMap<(SetId, SetId), SetId>,
+    reduced: FxHashMap<(SetId, SetId), SetId>,
+    cascades: Vec<SetId>,
+    names: Vec<SetId>,
+}
+
+impl Sets {
+    pub fn new(profile: Profile) -> Sets {
+        let mut sets = Sets {
+            profile,
+            items: Vec::new(),
+            ids: FxHashMap::default(),
+            joins: FxHashMap::default(),
+            reduced: FxHashMap::default(),
+            cascades: Vec::new(),
+            names: Vec::new(),
+        };
+        sets.intern(Vec::new());
+        sets
+    }
+
+    pub fn get(&self, s: SetId) -> &[(Pid, Access)] {
+        self.items.get(s as usize).map_or(&[], |items| items)
+    }
+
+    /// What grantee `q` holds in `s`.
+    pub fn at(&self, s: SetId, q: Pid) -> Access {
+        let items = self.get(s);
+        match items.binary_search_by_key(&q, |(p, _)| *p) {
+            Ok(i) => items[i].1,
+            Err(_) => Access::NONE,
+        }
+    }
+
+    /// A person's access in `s`, given every grantee containing them.
+    pub fn level(&self, s: SetId, holders: impl IntoIterator<Item = Pid>) -> Access {
+        if s == EMPTY {
+            return Access::NONE;
+        }
+        holders
+            .into_iter()
+            .fold(Access::NONE, |acc, q| acc.combine(self.at(s, q)))
+    }
+
+    /// The set of these items, combining a grantee listed twice.
+    pub fn of(&mut self, mut items: Vec<(Pid, Access)>) -> SetId {
+        items.retain(|(_, a)| a.level > Level::None);
+        items.sort_unstable_by_key(|(p, _)| *p);
+        let mut merged: Vec<(Pid, Access)> = Vec::with_capacity(items.len());
+        for (p, a) in items {
+            match merged.last_mut() {
+                Some((q, b)) if *q == p => *b = b.combine(a),
+                _ => merged.push((p, a)),
+            }
+        }
+        self.intern(merged)
+    }
+
+    fn intern(&mut self, items: Vec<(Pid, Access)>) -> SetId {
+        let items: Items = items.into_boxed_slice();
+        if let Some(&id) = self.ids.get(&items) {
+            return id;
+        }
+        let id = self.items.len() as SetId;
+        self.ids.insert(items.clone(), id);
+        self.items.push(items);
+        self.cascades.push(UNKNOWN);
+        self.names.push(UNKNOWN);
+        id
+    }
+
+    /// Both sets together: each grantee holds what it holds in either.
+    pub fn join(&mut self, a: SetId, b: SetId) -> SetId {
+        if a == b || b == EMPTY {
+            return a;
+        }
+        if a == EMPTY {
+            return b;
+        }
+        let key = (a.min(b), a.max(b));
+        if let Some(&s) = self.joins.get(&key) {
+            return s;
+        }
+        let (x, y) = (self.get(a), self.get(b));
+        let mut out = Vec::with_capacity(x.len() + y.len());
+        let (mut i, mut j) = (0, 0);
+        while i < x.len() || j < y.len() {
+            match (x.get(i), y.get(j)) {
+                (Some(&(p, u)), Some(&(q, v))) if p == q => {
+                    out.push((p, u.combine(v)));
+                    i += 1;
+                    j += 1;
+                }
+                (Some(&(p, u)), Some(&(q, _))) if p < q => {
+                    out.push((p, u));
+                    i += 1;
+                }
+                (Some(&item), None) => {
+                    out.push(item);
+                    i += 1;
+                }
+                (_, Some(&item)) => {
+                    out.push(item);
+                    j += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        let s = self.intern(out);
+        self.joins.insert(key, s);
+        s
+    }
+
+    /// The items of `extras` that add something to `base`: joining the
+    /// result to `base` equals joining `extras`, and its grantees are only
+    /// those whose access the extras change.
+    pub fn reduce(&mut self, extras: SetId, base: SetId) -> SetId {
+        if extras == EMPTY || base == EMPTY || extras == base {
+            return if extras == base { EMPTY } else { extras };
+        }
+        if let Some(&s) = self.reduced.get(&(extras, base)) {
+            return s;
+        }
+        let kept: Vec<(Pid, Access)> = self
+            .get(extras)
+            .iter()
+            .filter(|&&(q, a)| {
+                let held = self.at(base, q);
+                held.combine(a) != held
+            })
+            .copied()
+            .collect();
+        let s = self.intern(kept);
+        self.reduced.insert((extras, base), s);
+        s
+    }
+
+    /// The items of `extras` that add something to either of two bases.
+    pub fn reduce_both(&mut self, extras: SetId, bases: [SetId; 2]) -> SetId {
+        if bases[0] == bases[1] {
+            return self.reduce(extras, bases[0]);
+        }
+        let kept: Vec<(Pid, Access)> = self
+            .get(extras)
+            .iter()
+            .filter(|&&(q, a)| {
+                bases.iter().any(|&b| {
+                    let held = self.at(b, q);
+                    held.combine(a) != held
+                })
+            })
+            .copied()
+            .collect();
+        self.intern(kept)
+    }
+
+    /// What each grantee of a container holds on what it contains (where
+    /// the owners agree). Ownership is kept: the owner of the container
+    /// owns the contained resource too.
+    pub fn cascade(&mut self, s: SetId) -> SetId {
+        let profile = self.profile;
+        self.memo(
+            s,
+            |sets| sets.cascades[s as usize],
+            |_, a| crate::diff::cascaded(profile, a),
+            |sets, id| sets.cascades[s as usize] = id,
+        )
+    }
+
+    /// The names a run's grantees see on the biosamples it lists.
+    pub fn names(&mut self, s: SetId) -> SetId {
+        self.memo(
+            s,
+            |sets| sets.names[s as usize],
+            |_, a| names_seen(a),
+            |sets, id| sets.names[s as usize] = id,
+        )
+    }
+
+    fn memo(
+        &mut self,
+        s: SetId,
+        cached: impl Fn(&Sets) -> SetId,
+        map: impl Fn(&Sets, Access) -> Access,
+        store: impl FnOnce(&mut Sets, SetId),
+    ) -> SetId {
+        let known = cached(self);
+        if known != UNKNOWN {
+            return known;
+        }
+        let items: Vec<(Pid, Access)> = self
+            .get(s)
+            .iter()
+            .map(|&(q, a)| (q, map(self, a)))
+            .filter(|(_, a)| a.level > Level::None)
+            .collect();
+        let id = self.intern(items);
+        store(self, id);
+        id
+    }
+}
