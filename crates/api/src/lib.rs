@@ -17,7 +17,7 @@
 //! - State-changing requests carry the header [`CSRF_HEADER`].
 
 use custody_policy::{
-    Access, Action, Holder, PrincipalKind, Profile, ResourceKind, TransferStatus, World,
+    Access, Action, Holder, PrincipalKind, Profile, ResourceKind, TransferStatus, Warning, World,
 };
 use serde::{Deserialize, Serialize};
 
@@ -169,7 +169,8 @@ pub struct WhoHasAccess {
 
 /// `GET /api/resources/{id}/context`: the slice of the world that the
 /// policy needs to preview any action on the resource, in the
-/// specification's World JSON. A preview computed on it equals the preview
+/// specification's World JSON. For people who can read the resource, and
+/// for the recipient of its pending transfer (the invitation's preview). A preview computed on it equals the preview
 /// on the whole database, change for change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -210,8 +211,12 @@ pub struct ActionApplied {
     /// The audit record's number.
     pub audit_id: i64,
     pub digest: String,
-    /// How many (person, resource) pairs changed access.
+    /// How many (person, resource) pairs changed access (for a transfer
+    /// request: will change on acceptance).
     pub changes: u64,
+    /// The preview's warnings.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub warnings: Vec<Warning>,
     /// The transfer a `request_transfer` created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer: Option<String>,

@@ -286,6 +286,7 @@ async fn decide(
         .into());
     }
     let changes = preview.len();
+    let warnings = preview.warnings().to_vec();
     let summary = summary_of(&preview);
     drop(preview);
     let after = engine.applied(action)?;
@@ -319,6 +320,7 @@ async fn decide(
         audit_id,
         digest,
         changes,
+        warnings,
         transfer: written.created.as_ref().map(|t| t.id.clone()),
     };
     let body = serde_json::to_value(&answer).map_err(AppError::internal)?;

@@ -90,6 +90,13 @@ impl Db {
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
+                    if backend == Backend::Postgres {
+                        // The slice query's row estimates are rough (recursive
+                        // CTEs), which can push its cost over the JIT threshold:
+                        // compiling it then takes a second, running it a
+                        // millisecond.
+                        conn.execute("SET jit = off").await?;
+                    }
                     if backend == Backend::Sqlite {
                         // WAL: readers never wait for the writer. NORMAL
                         // sync is durable across crashes of the process

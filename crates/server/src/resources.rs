@@ -312,6 +312,24 @@ pub struct ContextQuery {
     pub emails: Option<String>,
 }
 
+/// True when `me` is the recipient of the resource's pending transfer.
+fn is_recipient(world: &custody_policy::World, id: &str, me: &str) -> bool {
+    let Some(email) = world
+        .principals
+        .iter()
+        .find(|p| p.id == me)
+        .and_then(|p| p.email.as_deref())
+    else {
+        return false;
+    };
+    let email = custody_policy::normalize_email(email);
+    world.transfers.iter().any(|t| {
+        t.resource == id
+            && t.status == TransferStatus::Pending
+            && custody_policy::normalize_email(&t.to) == email
+    })
+}
+
 fn split_list(text: &Option<String>) -> AppResult<Vec<String>> {
     let list: Vec<String> = text
         .as_deref()
@@ -355,7 +373,7 @@ pub async fn context(
     let world = slice::load(&mut tx, state.settings.profile, &scope).await?;
     tx.commit().await?;
     let (context, level) = context_of(world, &id, &me)?;
-    if level >= Level::Read {
+    if level >= Level::Read || is_recipient(&context.world, &id, &me) {
         Ok(Json(context))
     } else {
         Err(AppError::not_found("resource", &id))
