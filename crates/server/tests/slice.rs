@@ -1,0 +1,378 @@
+//! The slice is exact: on every scenario world and on generated worlds,
+//! the preview computed on the slice the server loads equals the preview
+//! on the whole world, change for change (reasons included), with the
+//! same digest and the same errors; and each person's access on the
+//! reading slice of a resource equals their access in the whole world.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Backend, TestApp};
+use custody_policy::generate::{self, Rng, Size};
+use custody_policy::{
+    AccessText, Action, Engine, PrincipalKind, Profile, ResourceKind, TransferStatus, World, api,
+};
+use custody_server::actions::scope_of;
+use custody_server::slice::{self, Scope};
+
+/// A value as JSON with every list of reasons (`why`, `why.before`,
+/// `why.after`) sorted: reasons come in the order of the world's grants,
+/// which the database does not keep, and their order carries no meaning.
+fn normalized<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    fn walk(v: &mut serde_json::Value, sort_here: bool) {
+        match v {
+            serde_json::Value::Array(items) => {
+                for item in items.iter_mut() {
+                    walk(item, false);
+                }
+                if sort_here {
+                    items.sort_by_key(|x| x.to_string());
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (key, item) in map.iter_mut() {
+                    let reasons = key == "why" || key == "before" || key == "after";
+                    walk(item, reasons);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(value).unwrap();
+    walk(&mut v, false);
+    v
+}
+
+/// Checks `action` on the slice against the whole world; the differences.
+async fn check(app: &TestApp, whole: &Engine, action: &Action) -> Vec<String> {
+    let mut conn = app.state.db.pool.acquire().await.unwrap();
+    let world = slice::load(&mut conn, whole.world().profile, &scope_of(action))
+        .await
+        .unwrap();
+    let part = match Engine::new(world) {
+        Ok(e) => e,
+        Err(e) => return vec![format!("{action:?}: the slice is not a valid world: {e}")],
+    };
+    let mut out = Vec::new();
+    let expected = normalized(&api::preview(whole, action));
+    let got = normalized(&api::preview(&part, action));
+    if expected != got {
+        out.push(format!(
+            "{}: slice preview differs\n  whole: {}\n  slice: {}",
+            serde_json::to_string(action).unwrap(),
+            serde_json::to_string(&expected).unwrap(),
+            serde_json::to_string(&got).unwrap()
+        ));
+    }
+    let digests = (
+        whole.preview(action).map(|p| p.digest()).ok(),
+        part.preview(action).map(|p| p.digest()).ok(),
+    );
+    if digests.0 != digests.1 {
+        out.push(format!("{action:?}: digests differ {digests:?}"));
+    }
+    out
+}
+
+/// Checks reading slices: one person's access to one resource.
+async fn check_reading(app: &TestApp, whole: &Engine, person: &str, resource: &str) -> Vec<String> {
+    let scope = Scope {
+        resources: vec![resource.to_string()],
+        principals: vec![person.to_string()],
+        ..Scope::default()
+    };
+    let mut conn = app.state.db.pool.acquire().await.unwrap();
+    let world = slice::load(&mut conn, whole.world().profile, &scope)
+        .await
+        .unwrap();
+    let part = Engine::new(world).unwrap();
+    let expected = normalized(&whole.effective_access(person, resource).ok());
+    let got = normalized(&part.effective_access(person, resource).ok());
+    let who = (
+        normalized(&whole.who_has_access(resource).ok()),
+        normalized(&part.who_has_access(resource).ok()),
+    );
+    let mut out = Vec::new();
+    if expected != got {
+        out.push(format!(
+            "access of {person} to {resource}: {expected:?} vs {got:?}"
+        ));
+    }
+    if who.0 != who.1 {
+        out.push(format!("who has access to {resource} differs"));
+    }
+    out
+}
+
+fn persons(world: &World) -> Vec<String> {
+    world
+        .principals
+        .iter()
+        .filter(|p| p.kind != PrincipalKind::Group)
+        .map(|p| p.id.clone())
+        .collect()
+}
+
+fn pick(rng: &mut Rng, items: &[String]) -> String {
+    rng.pick(items).cloned().unwrap_or_default()
+}
+
+/// A random action, with an actor who is often entitled to take it.
+fn random_action(rng: &mut Rng, world: &World) -> Action {
+    let people = persons(world);
+    let everyone: Vec<String> = world.principals.iter().map(|p| p.id.clone()).collect();
+    let shareable: Vec<&custody_policy::Resource> = world
+        .resources
+        .iter()
+        .filter(|r| match world.profile {
+            Profile::Basespace => matches!(r.kind, ResourceKind::Project | ResourceKind::Run),
+            Profile::Direct => r.kind == ResourceKind::Project,
+        })
+        .collect();
+    let any = rng.below(world.resources.len().max(1));
+    let r = if rng.chance(85) && !shareable.is_empty() {
+        shareable[rng.below(shareable.len())]
+    } else {
+        &world.resources[any]
+    };
+    let actor = if rng.chance(75) {
+        r.owner.clone()
+    } else {
+        pick(rng, &people)
+    };
+    let grants_here: Vec<String> = world
+        .grants
+        .iter()
+        .filter(|g| g.resource == r.id)
+        .map(|g| g.principal.clone())
+        .collect();
+    let access = || -> AccessText { AccessText::Level("read".into()) };
+    let level = |rng: &mut Rng| -> AccessText {
+        let level = if rng.chance(50) { "read" } else { "write" };
+        if world.profile == Profile::Direct && rng.chance(40) {
+            AccessText::Full {
+                level: level.into(),
+                permissions: vec!["share".into()],
+            }
+        } else {
+            AccessText::Level(level.into())
+        }
+    };
+    let pending = world
+        .transfers
+        .iter()
+        .find(|t| t.status == TransferStatus::Pending);
+    match rng.below(9) {
+        0 | 1 => Action::Share {
+            actor,
+            resource: r.id.clone(),
+            principal: pick(rng, &everyone),
+            access: level(rng),
+        },
+        2 => Action::Unshare {
+            actor,
+            resource: r.id.clone(),
+            principal: if grants_here.is_empty() {
+                pick(rng, &everyone)
+            } else {
+                pick(rng, &grants_here)
+            },
+        },
+        3 => Action::Leave {
+            actor: if grants_here.is_empty() {
+                actor
+            } else {
+                pick(rng, &grants_here)
+            },
+            resource: r.id.clone(),
+        },
+        4 if world.profile == Profile::Direct => Action::SetOwner {
+            actor,
+            resource: r.id.clone(),
+            principal: pick(rng, &everyone),
+            leave: rng.chance(50),
+        },
+        4 | 5 => {
+            let emails: Vec<String> = world
+                .principals
+                .iter()
+                .filter_map(|p| p.email.clone())
+                .collect();
+            Action::RequestTransfer {
+                actor,
+                resource: r.id.clone(),
+                to: if rng.chance(20) || emails.is_empty() {
+                    "newcomer@else.example".into()
+                } else {
+                    pick(rng, &emails).to_uppercase()
+                },
+                message: None,
+            }
+        }
+        6 | 7 if pending.is_some() => {
+            let t = pending
+                .map(|t| t.clone())
+                .unwrap_or_else(|| unreachable_transfer());
+            let recipient = world
+                .principals
+                .iter()
+                .find(|p| {
+                    p.email
+                        .as_deref()
+                        .is_some_and(|e| e.eq_ignore_ascii_case(&t.to))
+                })
+                .map(|p| p.id.clone())
+                .unwrap_or_else(|| pick(rng, &people));
+            match rng.below(3) {
+                0 => Action::AcceptTransfer {
+                    actor: recipient,
+                    transfer: t.id,
+                },
+                1 => Action::DeclineTransfer {
+                    actor: recipient,
+                    transfer: t.id,
+                },
+                _ => Action::CancelTransfer {
+                    actor: t.from,
+                    transfer: t.id,
+                },
+            }
+        }
+        _ => Action::Batch {
+            actor: actor.clone(),
+            actions: (0..1 + rng.below(3))
+                .map(|i| {
+                    if i == 1 && !grants_here.is_empty() {
+                        Action::Unshare {
+                            actor: actor.clone(),
+                            resource: r.id.clone(),
+                            principal: pick(rng, &grants_here),
+                        }
+                    } else {
+                        Action::Share {
+                            actor: actor.clone(),
+                            resource: r.id.clone(),
+                            principal: pick(rng, &everyone),
+                            access: if rng.chance(50) { access() } else { level(rng) },
+                        }
+                    }
+                })
+                .collect(),
+        },
+    }
+}
+
+fn unreachable_transfer() -> custody_policy::Transfer {
+    custody_policy::Transfer {
+        id: "T-none".into(),
+        resource: String::new(),
+        from: String::new(),
+        to: String::new(),
+        status: TransferStatus::Pending,
+        message: None,
+    }
+}
+
+/// Loads `world`, then checks `actions` random actions and `reads` random
+/// reading slices on it.
+async fn check_world(
+    backend: Backend,
+    world: &World,
+    seed: u64,
+    actions: usize,
+    reads: usize,
+    extra: &[Action],
+) -> (usize, Vec<String>) {
+    let app = TestApp::new(backend, world.profile).await;
+    custody_server::import::import_world(&app.state.db, world)
+        .await
+        .unwrap();
+    let whole = Engine::new(world.clone()).unwrap();
+    let mut rng = Rng::new(seed);
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for action in extra {
+        problems.extend(check(&app, &whole, action).await);
+        checked += 1;
+    }
+    for _ in 0..actions {
+        let action = random_action(&mut rng, world);
+        problems.extend(check(&app, &whole, &action).await);
+        checked += 1;
+    }
+    let people = persons(world);
+    for _ in 0..reads {
+        let person = pick(&mut rng, &people);
+        let resource = world.resources[rng.below(world.resources.len())].id.clone();
+        problems.extend(check_reading(&app, &whole, &person, &resource).await);
+        checked += 1;
+    }
+    app.finish().await;
+    (checked, problems)
+}
+
+fn scenario_worlds() -> Vec<(World, Action)> {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut out = Vec::new();
+    for dir in [
+        root.join("../shared/spec/scenarios"),
+        root.join("tests/scenarios"),
+    ] {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+            let Ok(s) = custody_policy::scenario::Scenario::parse(&text) else {
+                continue;
+            };
+            let (Ok(world), Ok(action)) = (
+                serde_json::from_value::<World>(s.world),
+                serde_json::from_value::<Action>(s.action),
+            ) else {
+                continue;
+            };
+            if custody_policy::validate_world(&world).is_ok() {
+                out.push((world, action));
+            }
+        }
+    }
+    out
+}
+
+async fn slices_are_exact(backend: Backend) {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for (i, (world, action)) in scenario_worlds().into_iter().enumerate() {
+        let (n, p) = check_world(backend, &world, i as u64, 10, 10, &[action]).await;
+        checked += n;
+        problems.extend(p);
+    }
+    for seed in 0..12 {
+        for profile in [Profile::Basespace, Profile::Direct] {
+            let world = generate::small(seed, profile);
+            let (n, p) = check_world(backend, &world, seed, 25, 10, &[]).await;
+            checked += n;
+            problems.extend(p);
+        }
+    }
+    for (size, profile, seed, actions) in [
+        (Size::S, Profile::Basespace, 1, 30),
+        (Size::S, Profile::Direct, 2, 30),
+        (Size::M, Profile::Basespace, 3, 12),
+        (Size::M, Profile::Direct, 4, 8),
+    ] {
+        let world = generate::sized(size, profile, seed);
+        let (n, p) = check_world(backend, &world, seed, actions, 10, &[]).await;
+        checked += n;
+        problems.extend(p);
+    }
+    for p in problems.iter().take(20) {
+        eprintln!("{p}");
+    }
+    println!(
+        "slice checks on {backend:?}: {} passed, {} failed",
+        checked - problems.len(),
+        problems.len()
+    );
+    assert!(problems.is_empty());
+}
+
+on_both!(slice_equals_whole_world, slices_are_exact);
