@@ -32,7 +32,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// How often a serializable transaction is tried before giving up.
-const ATTEMPTS: usize = 8;
+const ATTEMPTS: usize = 30;
 
 /// `POST /api/actions`
 #[utoipa::path(post, path = "/api/actions", tag = "actions", request_body = ActionRequest,
@@ -67,7 +67,10 @@ impl From<sqlx::Error> for Failure {
 
 impl From<AppError> for Failure {
     fn from(e: AppError) -> Self {
-        Failure::App(e)
+        match e {
+            AppError::Db(e) => Failure::Db(e),
+            other => Failure::App(other),
+        }
     }
 }
 
@@ -138,6 +141,10 @@ pub async fn confirm(
                 Err(e) => Failure::Db(e),
             },
             Err(failure) => {
+                let failure = match failure {
+                    Failure::App(AppError::Db(e)) => Failure::Db(e),
+                    other => other,
+                };
                 // Rolling back a broken connection may fail too; the
                 // connection is then dropped, which ends the transaction.
                 let _ = w.tx.rollback().await;

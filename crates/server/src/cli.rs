@@ -144,6 +144,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         let (_, body) = e.parts();
         match &e {
             crate::AppError::Internal(details) => details.clone(),
+            crate::AppError::Db(e) => e.to_string(),
             _ => body["message"].as_str().unwrap_or("failed").to_string(),
         }
     };

@@ -21,6 +21,9 @@ pub enum AppError {
     Policy(PolicyError),
     /// The preview changed since the person saw it.
     Stale(Box<StalePreview>),
+    /// A database error: logged, never shown; kept whole so that a
+    /// transaction can tell a serialization failure and retry.
+    Db(sqlx::Error),
     /// A bug or an outage: logged, never shown.
     Internal(String),
 }
@@ -97,7 +100,7 @@ impl AppError {
                 StatusCode::CONFLICT,
                 serde_json::to_value(stale).unwrap_or_default(),
             ),
-            AppError::Internal(_) => (
+            AppError::Internal(_) | AppError::Db(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 body("internal", "something went wrong on our side"),
             ),
@@ -109,6 +112,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match &self {
             AppError::Internal(details) => tracing::error!(%details, "internal error"),
+            AppError::Db(e) => tracing::error!(error = %e, "database error"),
             AppError::Policy(e) if e.code == ErrorCode::InvalidWorld => {
                 tracing::error!(error = %e, "stored data is not a valid world")
             }
@@ -121,7 +125,7 @@ impl IntoResponse for AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        AppError::Internal(format!("database: {e}"))
+        AppError::Db(e)
     }
 }
 

@@ -162,6 +162,11 @@ impl TestApp {
     }
 
     pub async fn with_settings(backend: Backend, settings: Settings) -> TestApp {
+        // RUST_LOG=custody_server=debug shows the server's logs in tests.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
         let test_db = TestDb::new(backend).await;
         let state = AppState::new(test_db.db.clone(), settings);
         let router = app(state.clone());
