@@ -129,7 +129,14 @@ pub async fn confirm(
                 w.tx.rollback().await?;
                 return Ok((status, body));
             }
-            Ok(Decision::Applied(body, notes)) => match w.tx.commit().await {
+            tracing::debug!(
+        ?loaded,
+        ?previewed,
+        ?stored,
+        total = ?started.elapsed(),
+        "action decided"
+    );
+    Ok(Decision::Applied(body, notes)) => match w.tx.commit().await {
                 Ok(()) => {
                     if state.db.backend == Backend::Sqlite {
                         for note in notes {
@@ -273,12 +280,15 @@ async fn decide(
         return Ok(Decision::Replay(status, body));
     }
 
+    let started = std::time::Instant::now();
     let profile = state.settings.profile;
     let action = &request.action;
     let world = slice::load(&mut *tx, profile, &scope_of(action)).await?;
+    let loaded = started.elapsed();
     let engine = Engine::new(world)?;
     let preview = engine.preview(action)?;
     let digest = preview.digest();
+    let previewed = started.elapsed();
     if digest != request.digest {
         let world = engine.world().clone();
         let resource = primary_resource(tx, action, &world).await?;
@@ -299,6 +309,7 @@ async fn decide(
     let after = engine.applied(action)?;
     let now = now_ms();
     let written = store::write(tx, engine.world(), &after, me, now).await?;
+    let stored = started.elapsed();
     let outcome = serde_json::json!({
         "transfer": written.created.as_ref().map(|t| t.id.clone()),
         "settled": written.settled.iter().map(|t| serde_json::json!({"id": t.id, "status": slice::status_text(t.status)})).collect::<Vec<_>>(),
@@ -343,6 +354,13 @@ async fn decide(
     .bind(now)
     .execute(&mut **tx)
     .await?;
+    tracing::debug!(
+        ?loaded,
+        ?previewed,
+        ?stored,
+        total = ?started.elapsed(),
+        "action decided"
+    );
     Ok(Decision::Applied(body, notes))
 }
 

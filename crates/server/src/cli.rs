@@ -203,6 +203,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             if count > 0 && if_empty {
                 println!("the database holds data already; no demo added");
+                let (demo,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM principals WHERE id = 'alice'")
+                        .fetch_one(&db.pool)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                if demo > 0 {
+                    print!("{}", crate::seed::sign_ins_text());
+                }
                 return Ok(());
             }
             let cost = if fast_hashes {

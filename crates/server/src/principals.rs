@@ -43,7 +43,8 @@ pub async fn search(
             .replace('_', "\\_")
     );
     let limit = i64::try_from(query.limit.unwrap_or(20).clamp(1, 50)).unwrap_or(20);
-    let rows: Vec<(String, String, Option<String>, Option<String>, i64)> = sqlx::query_as(
+    type Row = (String, String, Option<String>, Option<String>, i64);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.kind, p.name, p.email,
                 (SELECT COUNT(*) FROM group_members m WHERE m.group_id = p.id)
          FROM principals p

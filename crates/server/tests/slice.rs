@@ -210,9 +210,7 @@ fn random_action(rng: &mut Rng, world: &World) -> Action {
             }
         }
         6 | 7 if pending.is_some() => {
-            let t = pending
-                .map(|t| t.clone())
-                .unwrap_or_else(|| unreachable_transfer());
+            let t = pending.cloned().unwrap_or_else(unreachable_transfer);
             let recipient = world
                 .principals
                 .iter()

@@ -6,7 +6,9 @@
 //!   wasm-opt and headless Chromium with its driver (see [`tools`]).
 //! - `test` runs setup, then every test: native, in the browser, and the release
 //!   build of the web app (see [`steps`]).
-//! - `run` runs setup, then serves the web app on <http://127.0.0.1:8080>.
+//! - `run` runs setup, builds the web app, creates `./data/custody.db` with
+//!   the demo organisation on first start, and serves both with
+//!   `custody serve` on <http://127.0.0.1:8080>.
 //! - `package` builds the `@custody/policy` npm package (see [`package`]).
 //! - `bench` runs `cargo bench -p custody-policy`, then the npm package's
 //!   benchmark in Node on the same large world.
@@ -20,6 +22,7 @@
 
 mod env;
 mod package;
+mod postgres;
 mod steps;
 mod tally;
 mod tools;
@@ -36,7 +39,8 @@ commands:
   setup   install the wasm target, Trunk, wasm-bindgen CLI, wasm-opt and
           headless Chromium, each only when missing
   test    setup, then native tests, browser (wasm) tests and the web build
-  run     setup, then serve the web app on http://127.0.0.1:8080
+  run     setup, build the web app, seed the demo database on first start
+          (./data/custody.db) and serve both on http://127.0.0.1:8080
   package build the @custody/policy npm package into crates/wasm/npm/dist
   bench   cargo bench -p custody-policy (extra arguments are passed on),
           then the npm package in Node on the same large world";

@@ -10,7 +10,8 @@ use crate::tools::CHROMEDRIVER;
 /// Every test, in order, stopping at the first failure:
 ///
 /// 1. native: unit, integration, scenario and property tests of every crate
-///    but the web app (which only builds for wasm, through Trunk);
+///    but the web app (which only builds for wasm, through Trunk), the
+///    server's on SQLite and on PostgreSQL (started first when it is down);
 /// 2. the policy crate compiled to wasm and run in headless Chromium, proving
 ///    the browser computes what the server does;
 /// 3. the npm package, built, then tested as a JavaScript app uses it
@@ -21,12 +22,14 @@ use crate::tools::CHROMEDRIVER;
 pub fn test(env: &Env) -> Result {
     let total = Instant::now();
     let mut tally = Tally::default();
-    timed("native tests", || {
-        env.run_tests(
-            env.cargo()
-                .args(["test", "--workspace", "--exclude", "custody-web"]),
-        )
-        .map(|t| tally.add(t))
+    timed("native tests (the server's on SQLite and PostgreSQL)", || {
+        crate::postgres::ensure(env)?;
+        let mut command = env.cargo();
+        command.args(["test", "--workspace", "--exclude", "custody-web"]);
+        if std::env::var_os("CUSTODY_TEST_PG").is_none() {
+            command.env("CUSTODY_TEST_PG", crate::postgres::URL);
+        }
+        env.run_tests(&mut command).map(|t| tally.add(t))
     })?;
     timed("browser tests (wasm32, headless Chromium)", || {
         env.run_tests(
@@ -71,17 +74,28 @@ pub fn test(env: &Env) -> Result {
     Ok(())
 }
 
-/// Serves the web app. For now Trunk's dev server; the Custody server will
-/// take over once it exists.
+/// Builds the web app, creates the SQLite database with the demo on first
+/// start (`./data/custody.db`), and serves both with `custody serve`.
+/// `DATABASE_URL` and `CUSTODY_PROFILE` pass through to the server.
 pub fn run(env: &Env) -> Result {
-    println!("serving the web app at http://127.0.0.1:8080/ (Ctrl-C to stop)");
-    env.run(env.command("trunk").args([
-        "serve",
+    env.run(env.command("trunk").args(["build", "--release"]))?;
+    env.run(env.cargo().args([
+        "build",
         "--release",
-        "--address",
-        "127.0.0.1",
-        "--port",
-        "8080",
+        "-p",
+        "custody-server",
+        "--bin",
+        "custody",
+    ]))?;
+    let custody = env.target_dir().join("release").join("custody");
+    env.run(env.command(&custody).args(["seed", "demo", "--if-empty"]))?;
+    println!("serving Custody at http://127.0.0.1:8080/ (Ctrl-C to stop)");
+    env.run(env.command(&custody).args([
+        "serve",
+        "--bind",
+        "127.0.0.1:8080",
+        "--dist",
+        "dist",
     ]))
 }
 
