@@ -34,8 +34,17 @@ struct Session {
     csrf: String,
 }
 
-async fn call(client: &HttpClient, method: &str, url: &str, s: Option<&Session>, body: Option<Value>) -> (u16, Vec<u8>, Option<String>) {
-    let mut request = hyper::Request::builder().method(method).uri(url).header("x-csrf-token", s.map_or("1", |s| s.csrf.as_str()));
+async fn call(
+    client: &HttpClient,
+    method: &str,
+    url: &str,
+    s: Option<&Session>,
+    body: Option<Value>,
+) -> (u16, Vec<u8>, Option<String>) {
+    let mut request = hyper::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("x-csrf-token", s.map_or("1", |s| s.csrf.as_str()));
     if let Some(s) = s {
         request = request.header("cookie", &s.cookie);
     }
@@ -53,12 +62,25 @@ async fn call(client: &HttpClient, method: &str, url: &str, s: Option<&Session>,
         .get("set-cookie")
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").to_string());
-    let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     (status, bytes, cookie)
 }
 
 async fn sign_in(client: &HttpClient, base: &str, login: &str, password: &str) -> Session {
-    let (status, body, cookie) = call(client, "POST", &format!("{base}/api/session"), None, Some(json!({"login": login, "password": password}))).await;
+    let (status, body, cookie) = call(
+        client,
+        "POST",
+        &format!("{base}/api/session"),
+        None,
+        Some(json!({"login": login, "password": password})),
+    )
+    .await;
     assert_eq!(status, 200, "sign-in of {login}");
     let me: Value = serde_json::from_slice(&body).unwrap();
     Session {
@@ -78,7 +100,10 @@ fn load_world(clients: usize) -> World {
         resources.push(json!({"id": format!("LB{i}"), "kind": "biosample", "owner": format!("owner{i}"), "projects": [format!("LP{i}")]}));
         resources.push(json!({"id": format!("LF{i}"), "kind": "file", "owner": format!("owner{i}"), "parent": format!("LR{i}"), "format": "fastq"}));
     }
-    serde_json::from_value(json!({"profile": "basespace", "principals": principals, "resources": resources})).unwrap()
+    serde_json::from_value(
+        json!({"profile": "basespace", "principals": principals, "resources": resources}),
+    )
+    .unwrap()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -95,23 +120,45 @@ async fn main() {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let clients: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(32).clamp(1, 256);
-    let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10).clamp(1, 120);
+    let clients: usize = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(32)
+        .clamp(1, 256);
+    let seconds: u64 = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10)
+        .clamp(1, 120);
     let url = args.get(2).cloned().unwrap_or_else(|| {
         let path = std::env::temp_dir().join(format!("custody-load-{}.db", std::process::id()));
         format!("sqlite://{}", path.display())
     });
     let db = Db::open(&url).await.unwrap();
-    custody_server::seed::seed_demo(&db, Profile::Basespace, PasswordCost::Low).await.unwrap();
-    custody_server::import::import_world(&db, &load_world(clients)).await.unwrap();
+    custody_server::seed::seed_demo(&db, Profile::Basespace, PasswordCost::Low)
+        .await
+        .unwrap();
+    custody_server::import::import_world(&db, &load_world(clients))
+        .await
+        .unwrap();
     for i in 0..clients {
-        set_password(&db, &format!("owner{i}"), "pw", PasswordCost::Low).await.unwrap();
+        set_password(&db, &format!("owner{i}"), "pw", PasswordCost::Low)
+            .await
+            .unwrap();
     }
-    let state = AppState::new(db.clone(), Settings { password_cost: PasswordCost::Low, ..Settings::default() });
+    let state = AppState::new(
+        db.clone(),
+        Settings {
+            password_cost: PasswordCost::Low,
+            ..Settings::default()
+        },
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
-    let client: HttpClient = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(clients).build_http();
+    let client: HttpClient = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(clients)
+        .build_http();
     println!("{url}: {clients} clients for {seconds}s against {base}");
 
     // Each client: its own project; share with its peer, unshare, repeat.
@@ -167,18 +214,40 @@ async fn main() {
     let mut single = Vec::new();
     for n in 0..200 {
         let i = 0;
-        let (kind, extra) = if n % 2 == 0 { ("share", json!({"access": "read"})) } else { ("unshare", json!({})) };
+        let (kind, extra) = if n % 2 == 0 {
+            ("share", json!({"access": "read"}))
+        } else {
+            ("unshare", json!({}))
+        };
         let mut action = json!({"type": kind, "actor": "owner0", "resource": format!("LP{i}"), "principal": format!("peer{i}")});
         if let (Some(a), Some(e)) = (action.as_object_mut(), extra.as_object()) {
             a.extend(e.clone());
         }
         let action: Action = serde_json::from_value(action).unwrap();
-        let (_, body, _) = call(&client, "GET", &format!("{base}/api/resources/LP0/context?principals=peer0"), Some(&s), None).await;
+        let (_, body, _) = call(
+            &client,
+            "GET",
+            &format!("{base}/api/resources/LP0/context?principals=peer0"),
+            Some(&s),
+            None,
+        )
+        .await;
         let context: custody_api::AccessContext = serde_json::from_slice(&body).unwrap();
-        let digest = Engine::new(context.world).unwrap().preview(&action).unwrap().digest();
+        let digest = Engine::new(context.world)
+            .unwrap()
+            .preview(&action)
+            .unwrap()
+            .digest();
         let body = json!({"action": action, "version": context.version, "digest": digest, "idempotency_key": format!("single-{n}")});
         let start = Instant::now();
-        let (status, _, _) = call(&client, "POST", &format!("{base}/api/actions"), Some(&s), Some(body)).await;
+        let (status, _, _) = call(
+            &client,
+            "POST",
+            &format!("{base}/api/actions"),
+            Some(&s),
+            Some(body),
+        )
+        .await;
         single.push(start.elapsed());
         assert_eq!(status, 200);
     }
@@ -195,7 +264,14 @@ async fn main() {
     let mut size = 0;
     for _ in 0..20 {
         let start = Instant::now();
-        let (status, body, _) = call(&client, "GET", &format!("{base}/api/resources/P-ATLAS/context"), Some(&alice), None).await;
+        let (status, body, _) = call(
+            &client,
+            "GET",
+            &format!("{base}/api/resources/P-ATLAS/context"),
+            Some(&alice),
+            None,
+        )
+        .await;
         times.push(start.elapsed());
         assert_eq!(status, 200);
         size = body.len();

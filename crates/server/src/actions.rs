@@ -129,14 +129,7 @@ pub async fn confirm(
                 w.tx.rollback().await?;
                 return Ok((status, body));
             }
-            tracing::debug!(
-        ?loaded,
-        ?previewed,
-        ?stored,
-        total = ?started.elapsed(),
-        "action decided"
-    );
-    Ok(Decision::Applied(body, notes)) => match w.tx.commit().await {
+            Ok(Decision::Applied(body, notes)) => match w.tx.commit().await {
                 Ok(()) => {
                     if state.db.backend == Backend::Sqlite {
                         for note in notes {
