@@ -11,7 +11,8 @@ if (!file) {
   console.error("usage: node bench.js WORLD.json   (cargo run --release --example world -- L > WORLD.json)");
   process.exit(2);
 }
-const world = JSON.parse(readFileSync(file, "utf8"));
+const text = readFileSync(file, "utf8");
+const world = JSON.parse(text);
 
 function median(times) {
   const sorted = [...times].sort((a, b) => a - b);
@@ -38,7 +39,8 @@ const actions = {
 };
 
 console.log(`world: ${world.principals.length} principals, ${world.resources.length} resources`);
-const loaded = time("Engine.load", 5, () => Engine.load(world));
+time("Engine.load (from objects)", 5, () => Engine.load(world));
+const loaded = time("Engine.fromJson (from JSON text)", 5, () => Engine.fromJson(text));
 if ("error" in loaded) {
   console.error(loaded);
   process.exit(1);

@@ -32,6 +32,15 @@ function load() {
   return loaded.engine;
 }
 
+test("an engine loads from JSON text as it does from objects", () => {
+  const fromText = Engine.fromJson(JSON.stringify(world));
+  assert.ok("engine" in fromText, JSON.stringify(fromText));
+  assert.deepEqual(fromText.engine.summary(shareWithGenomics), load().summary(shareWithGenomics));
+  const broken = Engine.fromJson('{"profile": "basespace", "principals": [');
+  assert.equal(broken.error, "invalid_world");
+  assert.match(broken.message, /cannot be read/);
+});
+
 test("an engine previews, summarises and pages a share", () => {
   const engine = load();
   const flat = engine.preview(shareWithGenomics);

@@ -24,6 +24,13 @@ impl Engine {
         })
     }
 
+    /// Reads a world from JSON text and indexes it: the path for worlds
+    /// that arrive as text (from the server, from a file), with no
+    /// intermediate objects. `invalid_world` says where the text is wrong.
+    pub fn from_json(json: &str) -> Result<Engine, PolicyError> {
+        Engine::new(crate::json::parse_world(json)?)
+    }
+
     pub fn world(&self) -> &World {
         self.index.world()
     }
