@@ -80,7 +80,7 @@ fn dialog_batch(world: &World) -> Action {
         .iter()
         .filter(|r| r.kind == custody_policy::ResourceKind::Run && r.owner == ids::OWNER);
     if world.profile == Profile::Basespace {
-        actions.extend(runs.take(3).map(|r| share(&r.id, "g03", "read")));
+        actions.extend(runs.take(3).map(|r| share(&r.id, "g01", "read")));
     }
     Action::Batch {
         actor: ids::OWNER.into(),

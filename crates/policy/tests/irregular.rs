@@ -56,7 +56,7 @@ fn dialog_batch(world: &World) -> Action {
     }
     if world.profile == Profile::Basespace {
         for run in runs(world).iter().take(2) {
-            actions.push(share(run, "g03", "write"));
+            actions.push(share(run, "g01", "write"));
         }
     }
     Action::Batch {
