@@ -43,22 +43,22 @@ pub struct Scope {
     pub down: bool,
 }
 
-/// Positional parameters, `$1`, `$2`, ... in both backends.
+/// The query's inputs as one `VALUES` list of (list name, value), so that
+/// the statement text depends only on how many values there are. The
+/// values are never compared by the planner directly: with SQLite's STAT4
+/// planner, a parameter in `id IN ($1)` makes the statement re-prepare on
+/// every new binding, which costs ten times the query itself.
 #[derive(Default)]
 struct Params(Vec<String>);
 
 impl Params {
-    /// `$i, $j, ...` for a list, or `NULL` (matches nothing) when empty.
-    fn list(&mut self, items: &[String]) -> String {
-        if items.is_empty() {
-            return "NULL".to_string();
-        }
-        let mut out = Vec::with_capacity(items.len());
+    fn add(&mut self, list: &str, items: &[String]) -> String {
+        let mut out = String::new();
         for item in items {
             self.0.push(item.clone());
-            out.push(format!("${}", self.0.len()));
+            out.push_str(&format!(", ('{list}', ${})", self.0.len()));
         }
-        out.join(", ")
+        out
     }
 }
 
@@ -69,23 +69,29 @@ pub async fn load(
     scope: &Scope,
 ) -> Result<World, sqlx::Error> {
     let mut params = Params::default();
-    let seeds = params.list(&scope.resources);
-    let named = params.list(&scope.transfers);
-    let principals = params.list(&scope.principals);
     let emails: Vec<String> = scope
         .emails
         .iter()
         .map(|e| custody_policy::normalize_email(e))
         .collect();
-    let emails = params.list(&emails);
+    let inputs = format!(
+        "('-', '-'){}{}{}{}",
+        params.add("s", &scope.resources),
+        params.add("t", &scope.transfers),
+        params.add("p", &scope.principals),
+        params.add("e", &emails)
+    );
+    // Every join starts from the (small) slice and probes a table by its
+    // index: `CROSS JOIN` makes SQLite keep that order (its planner would
+    // otherwise scan whole tables); PostgreSQL plans it as a plain join.
     let down = if scope.down {
-        "assoc(id) AS (SELECT id FROM seed
-             UNION SELECT rp.resource_id FROM resource_projects rp JOIN seed s ON rp.project_id = s.id),
-         down(id) AS (SELECT id FROM assoc
-             UNION SELECT f.id FROM resources f JOIN assoc a ON f.parent_id = a.id
-             UNION SELECT rb.biosample_id FROM run_biosamples rb JOIN assoc a ON rb.run_id = a.id),"
+        "assoc(id) AS MATERIALIZED (SELECT id FROM seed
+             UNION SELECT rp.resource_id FROM seed s CROSS JOIN resource_projects rp WHERE rp.project_id = s.id),
+         down(id) AS MATERIALIZED (SELECT id FROM assoc
+             UNION SELECT f.id FROM assoc a CROSS JOIN resources f WHERE f.parent_id = a.id
+             UNION SELECT rb.biosample_id FROM assoc a CROSS JOIN run_biosamples rb WHERE rb.run_id = a.id),"
     } else {
-        "down(id) AS (SELECT id FROM seed),"
+        "down(id) AS MATERIALIZED (SELECT id FROM seed),"
     };
     let data_owners = match profile {
         Profile::Direct => "UNION SELECT id FROM principals WHERE data_owner = 1",
@@ -93,39 +99,41 @@ pub async fn load(
     };
     let sql = format!(
         "WITH RECURSIVE
-         seed(id) AS (SELECT id FROM resources WHERE id IN ({seeds})
-             UNION SELECT resource_id FROM transfers WHERE id IN ({named})),
+         input(k, v) AS (VALUES {inputs}),
+         seed(id) AS MATERIALIZED (SELECT r.id FROM input i CROSS JOIN resources r WHERE i.k = 's' AND r.id = i.v
+             UNION SELECT t.resource_id FROM input i CROSS JOIN transfers t WHERE i.k = 't' AND t.id = i.v),
          {down}
-         lvl1(id) AS (SELECT id FROM down
-             UNION SELECT r.parent_id FROM resources r JOIN down d ON r.id = d.id WHERE r.parent_id IS NOT NULL
-             UNION SELECT rb.run_id FROM run_biosamples rb JOIN down d ON rb.biosample_id = d.id),
-         ctx(id) AS (SELECT id FROM lvl1
-             UNION SELECT rp.project_id FROM resource_projects rp JOIN lvl1 l ON rp.resource_id = l.id),
-         pend(id) AS (SELECT t.id FROM transfers t JOIN ctx c ON t.resource_id = c.id WHERE t.status = 'pending'
-             UNION SELECT id FROM transfers WHERE id IN ({named})),
-         direct_p(id) AS (SELECT r.owner_id FROM resources r JOIN ctx c ON c.id = r.id
-             UNION SELECT g.principal_id FROM grants g JOIN ctx c ON c.id = g.resource_id
-             UNION SELECT t.from_id FROM transfers t JOIN pend x ON x.id = t.id
-             UNION SELECT p.id FROM principals p JOIN transfers t ON p.email_norm = t.to_email_norm JOIN pend x ON x.id = t.id
-             UNION SELECT id FROM principals WHERE id IN ({principals})
-             UNION SELECT id FROM principals WHERE email_norm IN ({emails})
+         lvl1(id) AS MATERIALIZED (SELECT id FROM down
+             UNION SELECT r.parent_id FROM down d CROSS JOIN resources r WHERE r.id = d.id AND r.parent_id IS NOT NULL
+             UNION SELECT rb.run_id FROM down d CROSS JOIN run_biosamples rb WHERE rb.biosample_id = d.id),
+         ctx(id) AS MATERIALIZED (SELECT id FROM lvl1
+             UNION SELECT rp.project_id FROM lvl1 l CROSS JOIN resource_projects rp WHERE rp.resource_id = l.id),
+         pend(id) AS MATERIALIZED (SELECT t.id FROM ctx c CROSS JOIN transfers t WHERE t.resource_id = c.id AND t.status = 'pending'
+             UNION SELECT t.id FROM input i CROSS JOIN transfers t WHERE i.k = 't' AND t.id = i.v),
+         direct_p(id) AS MATERIALIZED (SELECT r.owner_id FROM ctx c CROSS JOIN resources r WHERE r.id = c.id
+             UNION SELECT g.principal_id FROM ctx c CROSS JOIN grants g WHERE g.resource_id = c.id
+             UNION SELECT t.from_id FROM pend x CROSS JOIN transfers t WHERE t.id = x.id
+             UNION SELECT p.id FROM pend x CROSS JOIN transfers t CROSS JOIN principals p
+                 WHERE t.id = x.id AND p.email_norm = t.to_email_norm
+             UNION SELECT p.id FROM input i CROSS JOIN principals p WHERE i.k = 'p' AND p.id = i.v
+             UNION SELECT p.id FROM input i CROSS JOIN principals p WHERE i.k = 'e' AND p.email_norm = i.v
              {data_owners}),
-         closure(id) AS (SELECT id FROM direct_p
-             UNION SELECT m.member_id FROM group_members m JOIN closure c ON m.group_id = c.id)
+         closure(id) AS MATERIALIZED (SELECT id FROM direct_p
+             UNION SELECT m.member_id FROM closure c CROSS JOIN group_members m WHERE m.group_id = c.id)
          SELECT 'r' AS tag, r.id AS a, r.kind AS b, r.owner_id AS c, r.name AS d, r.parent_id AS e, r.format AS f
-             FROM resources r JOIN ctx x ON x.id = r.id
+             FROM ctx x CROSS JOIN resources r WHERE r.id = x.id
          UNION ALL SELECT 'p', rp.resource_id, rp.project_id, NULL, NULL, NULL, NULL
-             FROM resource_projects rp JOIN ctx x ON x.id = rp.resource_id JOIN ctx y ON y.id = rp.project_id
+             FROM ctx x CROSS JOIN resource_projects rp WHERE rp.resource_id = x.id
          UNION ALL SELECT 'b', rb.run_id, rb.biosample_id, NULL, NULL, NULL, NULL
-             FROM run_biosamples rb JOIN ctx x ON x.id = rb.run_id JOIN ctx y ON y.id = rb.biosample_id
+             FROM ctx x CROSS JOIN run_biosamples rb WHERE rb.run_id = x.id
          UNION ALL SELECT 'g', g.resource_id, g.principal_id, g.level, g.permissions, NULL, NULL
-             FROM grants g JOIN ctx x ON x.id = g.resource_id
+             FROM ctx x CROSS JOIN grants g WHERE g.resource_id = x.id
          UNION ALL SELECT 't', t.id, t.resource_id, t.from_id, t.to_email, t.status, t.message
-             FROM transfers t JOIN pend x ON x.id = t.id
+             FROM pend x CROSS JOIN transfers t WHERE t.id = x.id
          UNION ALL SELECT 'P', p.id, p.kind, p.email, p.name, CASE WHEN p.data_owner = 1 THEN 'y' ELSE 'n' END, NULL
-             FROM principals p JOIN closure x ON x.id = p.id
+             FROM closure x CROSS JOIN principals p WHERE p.id = x.id
          UNION ALL SELECT 'm', m.group_id, m.member_id, NULL, NULL, NULL, NULL
-             FROM group_members m JOIN closure x ON x.id = m.group_id"
+             FROM closure x CROSS JOIN group_members m WHERE m.group_id = x.id"
     );
     let mut query = sqlx::query_as::<_, Row>(&sql);
     for p in params.0 {
@@ -230,14 +238,24 @@ fn assemble(profile: Profile, rows: Vec<Row>) -> World {
             p.members = list.into_iter().collect();
         }
     }
+    // A resource held as context lists only the projects and biosamples
+    // that are in the slice.
     for (id, list) in projects {
+        let kept: Vec<String> = list
+            .into_iter()
+            .filter(|p| resources.contains_key(p))
+            .collect();
         if let Some(r) = resources.get_mut(&id) {
-            r.projects = list.into_iter().collect();
+            r.projects = kept;
         }
     }
     for (id, list) in biosamples {
+        let kept: Vec<String> = list
+            .into_iter()
+            .filter(|b| resources.contains_key(b))
+            .collect();
         if let Some(r) = resources.get_mut(&id) {
-            r.biosamples = list.into_iter().collect();
+            r.biosamples = kept;
         }
     }
     grants.sort_by(|x, y| (&x.resource, &x.principal).cmp(&(&y.resource, &y.principal)));
