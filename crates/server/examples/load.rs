@@ -182,7 +182,7 @@ async fn main() {
             let mut latencies = Vec::new();
             let mut n = 0u64;
             while Instant::now() < deadline {
-                let (action, digest) = if n % 2 == 0 { (&share, &share_digest) } else { (&unshare, &unshare_digest) };
+                let (action, digest) = if n.is_multiple_of(2) { (&share, &share_digest) } else { (&unshare, &unshare_digest) };
                 let body = json!({"action": action, "version": context.version, "digest": digest, "idempotency_key": format!("{me}-{n}")});
                 let start = Instant::now();
                 let (status, answer, _) = call(&client, "POST", &format!("{base}/api/actions"), Some(&s), Some(body)).await;
