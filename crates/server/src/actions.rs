@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/actions", post(post_action))
 }
 
-/// How often a serializable transaction is tried before giving up.
+/// How often a write transaction is tried before giving up.
 const ATTEMPTS: usize = 30;
 
 /// `POST /api/actions`

@@ -9,7 +9,7 @@
 //!
 //! - `db`: one `sqlx::Any` pool and portable SQL for both databases; write
 //!   transactions that take the write lock up front (SQLite) or run
-//!   serializable with retries (PostgreSQL).
+//!   behind one advisory lock (PostgreSQL), retried on failure.
 //! - `slice`: the part of the world a preview needs, read with one SQL
 //!   query that grows with the slice, not with the database. Everything
 //!   the server decides about access goes through this slice and
