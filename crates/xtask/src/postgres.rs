@@ -50,7 +50,9 @@ pub fn ensure(env: &Env) -> Result {
         }
         std::thread::sleep(Duration::from_millis(250));
     }
-    Err("PostgreSQL did not start on 127.0.0.1:5432; the server's tests need it \
+    Err(
+        "PostgreSQL did not start on 127.0.0.1:5432; the server's tests need it \
          (try `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`)"
-        .to_string())
+            .to_string(),
+    )
 }

@@ -22,15 +22,18 @@ use crate::tools::CHROMEDRIVER;
 pub fn test(env: &Env) -> Result {
     let total = Instant::now();
     let mut tally = Tally::default();
-    timed("native tests (the server's on SQLite and PostgreSQL)", || {
-        crate::postgres::ensure(env)?;
-        let mut command = env.cargo();
-        command.args(["test", "--workspace", "--exclude", "custody-web"]);
-        if std::env::var_os("CUSTODY_TEST_PG").is_none() {
-            command.env("CUSTODY_TEST_PG", crate::postgres::URL);
-        }
-        env.run_tests(&mut command).map(|t| tally.add(t))
-    })?;
+    timed(
+        "native tests (the server's on SQLite and PostgreSQL)",
+        || {
+            crate::postgres::ensure(env)?;
+            let mut command = env.cargo();
+            command.args(["test", "--workspace", "--exclude", "custody-web"]);
+            if std::env::var_os("CUSTODY_TEST_PG").is_none() {
+                command.env("CUSTODY_TEST_PG", crate::postgres::URL);
+            }
+            env.run_tests(&mut command).map(|t| tally.add(t))
+        },
+    )?;
     timed("browser tests (wasm32, headless Chromium)", || {
         env.run_tests(
             env.cargo()
@@ -90,13 +93,10 @@ pub fn run(env: &Env) -> Result {
     let custody = env.target_dir().join("release").join("custody");
     env.run(env.command(&custody).args(["seed", "demo", "--if-empty"]))?;
     println!("serving Custody at http://127.0.0.1:8080/ (Ctrl-C to stop)");
-    env.run(env.command(&custody).args([
-        "serve",
-        "--bind",
-        "127.0.0.1:8080",
-        "--dist",
-        "dist",
-    ]))
+    env.run(
+        env.command(&custody)
+            .args(["serve", "--bind", "127.0.0.1:8080", "--dist", "dist"]),
+    )
 }
 
 /// Benchmarks: the policy crate natively (criterion; extra arguments go to
