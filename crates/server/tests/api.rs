@@ -37,30 +37,6 @@ fn world(profile: Profile) -> World {
     .unwrap()
 }
 
-/// The digest of `action`'s preview on the context the dialog loads.
-async fn context_digest(
-    app: &TestApp,
-    s: &Session,
-    resource: &str,
-    action: &Action,
-    extra: &str,
-) -> (String, String) {
-    let answer = app
-        .get(
-            &format!("/api/resources/{resource}/context?principals={extra}"),
-            s,
-        )
-        .await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    let context: custody_api::AccessContext = serde_json::from_value(answer.body).unwrap();
-    let digest = Engine::new(context.world)
-        .unwrap()
-        .preview(action)
-        .unwrap()
-        .digest();
-    (context.version, digest)
-}
-
 fn share(actor: &str, resource: &str, principal: &str, access: &str) -> Action {
     serde_json::from_value(
         json!({"type": "share", "actor": actor, "resource": resource,
@@ -142,7 +118,7 @@ async fn sessions_and_csrf(backend: Backend) {
     // nothing changes.
     let alice = app.sign_in("alice", "pw").await;
     let action = share("alice", "P1", "bob", "read");
-    let (version, digest) = context_digest(&app, &alice, "P1", &action, "bob").await;
+    let (version, digest) = app.context_digest(&alice, "P1", &action, "bob").await;
     let before = app.dump().await;
     for csrf in [None, Some("wrong")] {
         let mut request = Request::post("/api/actions")
@@ -297,7 +273,7 @@ async fn idempotency_and_staleness(backend: Backend) {
     let app = TestApp::with_world(backend, &world(Profile::Basespace)).await;
     let alice = app.sign_in("alice", "pw").await;
     let action = share("alice", "P1", "bob", "read");
-    let (version, digest) = context_digest(&app, &alice, "P1", &action, "bob").await;
+    let (version, digest) = app.context_digest(&alice, "P1", &action, "bob").await;
     let first = post_action(&app, &alice, &action, &version, &digest, "key-1").await;
     assert_eq!(first.status, 200, "{}", first.body);
     assert_eq!(first.body["changes"], 4); // bob gains read on P1, R1, B1 and F1
@@ -328,9 +304,9 @@ async fn idempotency_and_staleness(backend: Backend) {
         json!({"type": "unshare", "actor": "alice", "resource": "P1", "principal": "genomics"}),
     )
     .unwrap();
-    let (v1, d1) = context_digest(&app, &alice, "P1", &unshare, "").await;
+    let (v1, d1) = app.context_digest(&alice, "P1", &unshare, "").await;
     let erin_share = share("alice", "P1", "erin", "write");
-    let (v2, d2) = context_digest(&app, &alice, "P1", &erin_share, "erin").await;
+    let (v2, d2) = app.context_digest(&alice, "P1", &erin_share, "erin").await;
     assert_eq!(
         post_action(&app, &alice, &erin_share, &v2, &d2, "key-2")
             .await
@@ -363,16 +339,16 @@ async fn idempotency_and_staleness(backend: Backend) {
     // share of P1 goes down to read) after the dialog opened: the version
     // differs, the digest does not, so it applies (no 409).
     let raise = share("alice", "P1", "bob", "write");
-    let (v4, d4) = context_digest(&app, &alice, "P1", &raise, "bob").await;
+    let (v4, d4) = app.context_digest(&alice, "P1", &raise, "bob").await;
     let erin_read = share("alice", "P1", "erin", "read");
-    let (v5, d5) = context_digest(&app, &alice, "P1", &erin_read, "erin").await;
+    let (v5, d5) = app.context_digest(&alice, "P1", &erin_read, "erin").await;
     assert_eq!(
         post_action(&app, &alice, &erin_read, &v5, &d5, "key-5")
             .await
             .status,
         200
     );
-    let (v6, _) = context_digest(&app, &alice, "P1", &raise, "bob").await;
+    let (v6, _) = app.context_digest(&alice, "P1", &raise, "bob").await;
     assert_ne!(v4, v6, "the slice changed");
     let unrelated = post_action(&app, &alice, &raise, &v4, &d4, "key-6").await;
     assert_eq!(unrelated.status, 200, "{}", unrelated.body);
@@ -433,7 +409,7 @@ async fn transfers_and_notifications(backend: Backend) {
         json!({"type": "accept_transfer", "actor": "newbie", "transfer": transfer}),
     )
     .unwrap();
-    let (v, d) = context_digest(&app, &newbie, "P1", &accept, "").await;
+    let (v, d) = app.context_digest(&newbie, "P1", &accept, "").await;
     let accepted = post_action(&app, &newbie, &accept, &v, &d, "t2").await;
     assert_eq!(accepted.status, 200, "{}", accepted.body);
     let history = app.get("/api/transfers?box=history", &alice).await;
@@ -466,7 +442,9 @@ async fn transfers_and_notifications(backend: Backend) {
     );
     // The new owner shares with a group: its people are notified.
     let group_share = share("newbie", "P1", "genomics", "write");
-    let (v, d) = context_digest(&app, &newbie, "P1", &group_share, "genomics").await;
+    let (v, d) = app
+        .context_digest(&newbie, "P1", &group_share, "genomics")
+        .await;
     assert_eq!(
         post_action(&app, &newbie, &group_share, &v, &d, "t3")
             .await

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Backend, Session, TestApp};
-use custody_policy::{Action, Engine, Profile, World};
+use custody_policy::{Action, Profile, World};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
@@ -41,29 +41,6 @@ async fn post(client: &HttpClient, base: &str, s: &Session, body: Value) -> (u16
         status,
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     )
-}
-
-async fn digest(
-    app: &TestApp,
-    s: &Session,
-    resource: &str,
-    action: &Action,
-    extra: &str,
-) -> (String, String) {
-    let answer = app
-        .get(
-            &format!("/api/resources/{resource}/context?principals={extra}"),
-            s,
-        )
-        .await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    let context: custody_api::AccessContext = serde_json::from_value(answer.body).unwrap();
-    let d = Engine::new(context.world)
-        .unwrap()
-        .preview(action)
-        .unwrap()
-        .digest();
-    (context.version, d)
 }
 
 fn world(profile: Profile, with_transfer: bool) -> World {
@@ -111,8 +88,8 @@ async fn accept_cancel_race(backend: Backend) {
         json!({"type": "cancel_transfer", "actor": "alice", "transfer": "T1"}),
     )
     .unwrap();
-    let (va, da) = digest(&app, &bob, "P1", &accept, "").await;
-    let (vc, dc) = digest(&app, &alice, "P1", &cancel, "").await;
+    let (va, da) = app.context_digest(&bob, "P1", &accept, "").await;
+    let (vc, dc) = app.context_digest(&alice, "P1", &cancel, "").await;
     let mut tasks = Vec::new();
     for i in 0..50 {
         let (s, body) = if i % 2 == 0 {
@@ -185,8 +162,8 @@ async fn conflicting_shares(backend: Backend) {
     let sam = app.sign_in("sam", "pw").await;
     let by_alice: Action = serde_json::from_value(json!({"type": "share", "actor": "alice", "resource": "P1", "principal": "erin", "access": "read"})).unwrap();
     let by_sam: Action = serde_json::from_value(json!({"type": "share", "actor": "sam", "resource": "P1", "principal": "erin", "access": "write"})).unwrap();
-    let (va, da) = digest(&app, &alice, "P1", &by_alice, "erin").await;
-    let (vs, ds) = digest(&app, &sam, "P1", &by_sam, "erin").await;
+    let (va, da) = app.context_digest(&alice, "P1", &by_alice, "erin").await;
+    let (vs, ds) = app.context_digest(&sam, "P1", &by_sam, "erin").await;
     let a = {
         let (client, base, s) = (client.clone(), base.clone(), alice.clone());
         let body =

@@ -243,6 +243,33 @@ impl TestApp {
         }
     }
 
+    /// The version and preview digest of `action` on the context the
+    /// dialog loads for `resource` (with `extra` principals added), as the
+    /// web app computes them before confirming.
+    pub async fn context_digest(
+        &self,
+        session: &Session,
+        resource: &str,
+        action: &custody_policy::Action,
+        extra: &str,
+    ) -> (String, String) {
+        let answer = self
+            .get(
+                &format!("/api/resources/{resource}/context?principals={extra}"),
+                session,
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let context: custody_api::AccessContext =
+            serde_json::from_value(answer.body).expect("a context");
+        let digest = custody_policy::Engine::new(context.world)
+            .expect("a valid slice")
+            .preview(action)
+            .expect("an allowed action")
+            .digest();
+        (context.version, digest)
+    }
+
     pub async fn get(&self, path: &str, session: &Session) -> Answer {
         self.request(
             Request::get(path)
