@@ -7,8 +7,18 @@
 //! CSRF token in the `x-csrf-token` header ([`Writer`]); sign-in, which has
 //! no session yet, needs the header present (a cross-site form cannot set
 //! it).
+//!
+//! Sign-in makes a new session every time and ends the one the request
+//! came with, so an id planted before sign-in is worth nothing after it.
+//! Failed sign-ins are counted in the database per login and per client
+//! address (the TCP peer; forwarded-for headers are not trusted): past
+//! [`Throttle`]'s limits the answer is `429 too_many_attempts` with
+//! `Retry-After`, before any password is checked, whatever the password.
 
-use axum::extract::{FromRequestParts, State};
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -22,12 +32,52 @@ use crate::AppState;
 use crate::accounts::{random_token, verify_password};
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
-use crate::extract::Body;
+use crate::extract::{Body, Query};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/session", post(sign_in).delete(sign_out))
         .route("/me", get(me))
+}
+
+/// Limits on failed sign-ins within a sliding window.
+#[derive(Debug, Clone, Copy)]
+pub struct Throttle {
+    /// Failures of one login (email or account id, whether it exists or
+    /// not) before its sign-ins are refused.
+    pub per_login: usize,
+    /// Failures from one client address, over every login.
+    pub per_address: usize,
+    /// How far back failures count.
+    pub window: Duration,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle {
+            per_login: 10,
+            per_address: 50,
+            window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// The client's address: the TCP peer, when the server was started with
+/// connection info (`custody serve` is).
+#[derive(Debug, Clone, Copy)]
+pub struct PeerAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<PeerAddr, Self::Rejection> {
+        Ok(PeerAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
 }
 
 /// The signed-in person of a request.
@@ -147,9 +197,11 @@ pub async fn me_of(state: &AppState, viewer: &Viewer) -> AppResult<Me> {
 /// `POST /api/session`: sign in; sets the session cookie.
 #[utoipa::path(post, path = "/api/session", tag = "session", request_body = SignIn,
     params(("x-csrf-token" = String, Header, description = "any value")),
-    responses((status = 200, body = Me), (status = 401, body = custody_api::ErrorBody)))]
+    responses((status = 200, body = Me), (status = 401, body = custody_api::ErrorBody),
+              (status = 429, body = custody_api::ErrorBody, description = "too many failed sign-ins; see Retry-After")))]
 pub async fn sign_in(
     State(state): State<AppState>,
+    PeerAddr(peer): PeerAddr,
     headers: HeaderMap,
     Body(form): Body<SignIn>,
 ) -> AppResult<Response> {
@@ -157,6 +209,40 @@ pub async fn sign_in(
         return Err(csrf_error());
     }
     let login = form.login.trim();
+    if login.len() > 320 || form.password.len() > 1024 {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "the login or password is too long",
+        ));
+    }
+    let mut scopes = vec![(
+        format!("login:{}", normalize_email(login)),
+        state.settings.throttle.per_login,
+    )];
+    if let Some(ip) = peer {
+        scopes.push((format!("address:{ip}"), state.settings.throttle.per_address));
+    }
+    let now = now_ms();
+    let window = i64::try_from(state.settings.throttle.window.as_millis()).unwrap_or(i64::MAX / 2);
+    for (scope, limit) in &scopes {
+        let recent: Vec<(i64,)> = sqlx::query_as(
+            "SELECT at FROM sign_in_failures WHERE scope = $1 AND at > $2 ORDER BY at DESC LIMIT $3",
+        )
+        .bind(scope)
+        .bind(now - window)
+        .bind(i64::try_from(*limit).unwrap_or(i64::MAX))
+        .fetch_all(&state.db.pool)
+        .await?;
+        if recent.len() >= *limit
+            && let Some((oldest,)) = recent.last()
+        {
+            let wait_ms = (oldest + window - now).max(1);
+            return Err(AppError::TooManyAttempts {
+                retry_after: u64::try_from((wait_ms + 999) / 1000).unwrap_or(1),
+            });
+        }
+    }
     let row: Option<(String, Option<String>)> = sqlx::query_as(
         "SELECT id, password_hash FROM principals
          WHERE kind <> 'group' AND (email_norm = $1 OR id = $2)",
@@ -176,15 +262,37 @@ pub async fn sign_in(
         _ => (String::new(), false),
     };
     if !ok {
+        sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1")
+            .bind(now - window)
+            .execute(&state.db.pool)
+            .await?;
+        for (scope, _) in &scopes {
+            sqlx::query("INSERT INTO sign_in_failures (scope, at) VALUES ($1, $2)")
+                .bind(scope)
+                .bind(now)
+                .execute(&state.db.pool)
+                .await?;
+        }
         return Err(AppError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
             "the email or password is wrong",
         ));
     }
+    // The login's failures are forgiven; the address's still count.
+    sqlx::query("DELETE FROM sign_in_failures WHERE scope = $1")
+        .bind(&scopes[0].0)
+        .execute(&state.db.pool)
+        .await?;
+    // A new id every time; the session the request came with ends.
+    if let Some(old) = session_cookie(&headers) {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(hash_token(&old))
+            .execute(&state.db.pool)
+            .await?;
+    }
     let token = random_token(32);
     let csrf = random_token(16);
-    let now = now_ms();
     let ttl = i64::try_from(state.settings.session_ttl.as_millis()).unwrap_or(i64::MAX / 2);
     let expires_at = now.saturating_add(ttl);
     sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
@@ -203,11 +311,7 @@ pub async fn sign_in(
     .bind(expires_at)
     .execute(&state.db.pool)
     .await?;
-    let secure = state.settings.secure_cookies
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    let secure = is_secure(&state, &headers);
     let cookie = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
         ttl / 1000,
@@ -228,24 +332,60 @@ pub async fn sign_in(
     Ok(response)
 }
 
-/// `DELETE /api/session`: sign out; the session ends everywhere.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SignOutQuery {
+    /// `true`: end every session of the account, on every device.
+    pub everywhere: Option<bool>,
+}
+
+/// `DELETE /api/session`: sign out. The session is gone from the
+/// database, so it ends on every server instance at once; with
+/// `?everywhere=true` every session of the account ends.
 #[utoipa::path(delete, path = "/api/session", tag = "session",
-    params(("x-csrf-token" = String, Header)),
+    params(("x-csrf-token" = String, Header), SignOutQuery),
     responses((status = 204), (status = 401, body = custody_api::ErrorBody)))]
 pub async fn sign_out(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Writer(viewer): Writer,
+    Query(query): Query<SignOutQuery>,
 ) -> AppResult<Response> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(&viewer.token_hash)
-        .execute(&state.db.pool)
-        .await?;
+    if query.everywhere == Some(true) {
+        sqlx::query("DELETE FROM sessions WHERE principal_id = $1")
+            .bind(&viewer.id)
+            .execute(&state.db.pool)
+            .await?;
+    } else {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(&viewer.token_hash)
+            .execute(&state.db.pool)
+            .await?;
+    }
+    let cookie = format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        if is_secure(&state, &headers) {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_static("custody_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+        HeaderValue::from_str(&cookie).map_err(AppError::internal)?,
     );
     Ok(response)
+}
+
+/// Whether the cookie gets `Secure`: configured, or the request came
+/// over https through a proxy that says so.
+fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.settings.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
 /// `GET /api/me`: who is signed in, with the CSRF token for this session.

@@ -156,6 +156,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 secure_cookies: args.secure_cookies,
                 dist: args.dist,
                 password_cost: PasswordCost::Default,
+                ..Settings::default()
             };
             serve(db, settings, args.bind).await
         }
@@ -254,7 +255,9 @@ pub async fn serve(db: Db, settings: Settings, bind: SocketAddr) -> Result<(), S
         "custody serving on http://{address}/ (profile {:?})",
         state.settings.profile
     );
-    axum::serve(listener, app(state))
+    // With the peer's address, for the sign-in throttle.
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown())
         .await
         .map_err(|e| format!("server error: {e}"))

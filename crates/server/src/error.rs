@@ -19,6 +19,8 @@ pub enum AppError {
     },
     /// The policy refused the action.
     Policy(PolicyError),
+    /// Too many failed sign-ins: try again after this many seconds.
+    TooManyAttempts { retry_after: u64 },
     /// The preview changed since the person saw it.
     Stale(Box<StalePreview>),
     /// A database error: logged, never shown; kept whole so that a
@@ -96,6 +98,13 @@ impl AppError {
                 AppError::policy_status(e.code),
                 body(e.code.as_str(), &e.message),
             ),
+            AppError::TooManyAttempts { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                body(
+                    "too_many_attempts",
+                    &format!("too many failed sign-ins; try again in {retry_after} s"),
+                ),
+            ),
             AppError::Stale(stale) => (
                 StatusCode::CONFLICT,
                 serde_json::to_value(stale).unwrap_or_default(),
@@ -119,7 +128,14 @@ impl IntoResponse for AppError {
             _ => {}
         }
         let (status, body) = self.parts();
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let AppError::TooManyAttempts { retry_after } = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after),
+            );
+        }
+        response
     }
 }
 

@@ -27,7 +27,8 @@
 //! - `import`, `seed`, `accounts`: loading worlds, the demo organisation,
 //!   the admin subcommands.
 //! - `web`: the built web app (`dist/`), compressed, cached, with the SPA
-//!   fallback; `openapi`: `/api/openapi.json`.
+//!   fallback; `openapi`: `/api/openapi.json`; `headers`: the
+//!   Content-Security-Policy and the other security headers on every answer.
 
 pub mod accounts;
 pub mod actions;
@@ -36,6 +37,7 @@ pub mod cli;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod import;
 pub mod notifications;
 pub mod openapi;
@@ -78,6 +80,8 @@ pub struct Settings {
     pub dist: Option<PathBuf>,
     /// argon2 cost for new password hashes.
     pub password_cost: accounts::PasswordCost,
+    /// How many failed sign-ins are allowed before `429`.
+    pub throttle: auth::Throttle,
 }
 
 impl Default for Settings {
@@ -88,6 +92,7 @@ impl Default for Settings {
             secure_cookies: false,
             dist: None,
             password_cost: accounts::PasswordCost::Default,
+            throttle: auth::Throttle::default(),
         }
     }
 }
@@ -140,6 +145,9 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new().nest("/api", api);
     if let Some(dist) = &state.settings.dist {
         router = router.merge(web::router(dist));
+    }
+    for layer in headers::layers(&headers::policy_for(state.settings.dist.as_deref())) {
+        router = router.layer(layer);
     }
     router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
