@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::auth::Writer;
 use crate::db::{Backend, Tx, is_retryable, now_ms};
 use crate::error::{AppError, AppResult};
-use crate::extract::Body;
+use crate::extract::RawBody;
 use crate::notifications::{Addressed, Draft, fold, insert};
 use crate::slice::{self, Scope};
 use crate::store::{self, Written};
@@ -47,10 +47,50 @@ const ATTEMPTS: usize = 30;
 pub async fn post_action(
     State(state): State<AppState>,
     Writer(viewer): Writer,
-    Body(request): Body<ActionRequest>,
+    RawBody(request, raw): RawBody<ActionRequest>,
 ) -> AppResult<Response> {
+    if let Some(field) = unknown_field(&raw["action"], &request.action, "action") {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_field",
+            format!("unknown field `{field}`: check the action's spelling"),
+        ));
+    }
     let (status, body) = confirm(&state, &viewer.id, &request).await?;
     Ok((status, Json(body)).into_response())
+}
+
+/// The first field of an action as sent (`raw`) that the parsed action
+/// does not hold (serde ignores unknown fields inside the tagged action):
+/// its path, such as `action.actions[1].acess`.
+pub fn unknown_field(raw: &serde_json::Value, parsed: &Action, path: &str) -> Option<String> {
+    let raw = raw.as_object()?;
+    let canonical = serde_json::to_value(parsed).ok()?;
+    let known = canonical.as_object()?;
+    for (key, value) in raw {
+        let optional = matches!(parsed, Action::RequestTransfer { .. }) && key == "message";
+        if !known.contains_key(key) && !optional {
+            return Some(format!("{path}.{key}"));
+        }
+        if key == "access"
+            && let Some(access) = value.as_object()
+            && let Some(k) = access
+                .keys()
+                .find(|k| k.as_str() != "level" && k.as_str() != "permissions")
+        {
+            return Some(format!("{path}.access.{k}"));
+        }
+    }
+    if let (Action::Batch { actions, .. }, Some(list)) =
+        (parsed, raw.get("actions").and_then(|a| a.as_array()))
+    {
+        for (i, (inner, raw_inner)) in actions.iter().zip(list).enumerate() {
+            if let Some(found) = unknown_field(raw_inner, inner, &format!("{path}.actions[{i}]")) {
+                return Some(found);
+            }
+        }
+    }
+    None
 }
 
 /// Why one attempt ended without an answer.
@@ -157,9 +197,20 @@ pub async fn confirm(
                 tokio::time::sleep(std::time::Duration::from_millis(2 * attempt as u64)).await;
             }
             Failure::Db(e) => return Err(e.into()),
+            Failure::App(AppError::Policy(e)) => return Err(AppError::Policy(discreet(e))),
             Failure::App(e) => return Err(e),
         }
     }
+}
+
+/// A refusal's message as the actor may read it: the policy's sentence
+/// for `not_recipient` names the transfer's recipient, which is not the
+/// business of someone it is not addressed to.
+fn discreet(mut e: PolicyError) -> PolicyError {
+    if e.code == ErrorCode::NotRecipient {
+        e.message = "this transfer is not addressed to you".to_string();
+    }
+    e
 }
 
 fn retryable(state: &AppState, e: &sqlx::Error) -> bool {

@@ -58,7 +58,8 @@ pub struct ListQuery {
 /// `GET /api/resources`: what the signed-in person can see, paged.
 #[utoipa::path(get, path = "/api/resources", tag = "resources", params(ListQuery),
     responses((status = 200, body = ResourcePage), (status = 400, body = custody_api::ErrorBody),
-              (status = 401, body = custody_api::ErrorBody)))]
+              (status = 401, body = custody_api::ErrorBody),
+              (status = 404, body = custody_api::ErrorBody, description = "`within` names no resource the viewer can see")))]
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -66,6 +67,12 @@ pub async fn list(
 ) -> AppResult<Json<ResourcePage>> {
     let offset = query.offset.unwrap_or(0);
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
+    // Listing what a container holds needs the container in sight: else
+    // its contents that the viewer sees by other paths would tell that it
+    // exists (and what it holds), unlike an id that does not.
+    if let Some(within) = &query.within {
+        reachable(&state, &viewer.id, within, Level::Names).await?;
+    }
     let items = visible(&state, &viewer.id, &query).await?;
     let total = items.len() as u64;
     let items = items
