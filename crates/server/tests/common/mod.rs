@@ -4,6 +4,9 @@
 //! data to compare before and after.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
+pub mod http;
+pub mod spawned;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
