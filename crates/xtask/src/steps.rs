@@ -10,15 +10,20 @@ use crate::tools::CHROMEDRIVER;
 /// Every test, in order, stopping at the first failure:
 ///
 /// 1. native: unit, integration, scenario and property tests of every crate
-///    but the web app (which only builds for wasm, through Trunk), the
-///    server's on SQLite and on PostgreSQL (started first when it is down);
+///    (the web app's reducers and wording included), the server's on SQLite
+///    and on PostgreSQL (started first when it is down); not the end-to-end
+///    suite, which needs the built app (step 5);
 /// 2. the policy crate compiled to wasm and run in headless Chromium, proving
-///    the browser computes what the server does;
+///    the browser computes what the server does, and the web app's component
+///    tests (its dialogs rendered, driven with the keyboard);
 /// 3. the npm package, built, then tested as a JavaScript app uses it
 ///    (every scenario through the package in Node, the Engine, errors as
 ///    values, and the TypeScript types under `tsc --strict`);
 /// 4. the release build of the web app, proving the wasm build chain
-///    (cargo, wasm-bindgen, wasm-opt) end to end.
+///    (cargo, wasm-bindgen, wasm-opt) end to end;
+/// 5. end to end: the real `custody serve` on fresh SQLite databases with
+///    the demo data, serving that build, driven in headless Chromium
+///    (`tests/e2e`; screenshots under `<target>/e2e-screenshots/`).
 pub fn test(env: &Env) -> Result {
     let total = Instant::now();
     let mut tally = Tally::default();
@@ -27,7 +32,7 @@ pub fn test(env: &Env) -> Result {
         || {
             crate::postgres::ensure(env)?;
             let mut command = env.cargo();
-            command.args(["test", "--workspace", "--exclude", "custody-web"]);
+            command.args(["test", "--workspace", "--exclude", "custody-e2e"]);
             if std::env::var_os("CUSTODY_TEST_PG").is_none() {
                 command.env("CUSTODY_TEST_PG", crate::postgres::URL);
             }
@@ -45,6 +50,8 @@ pub fn test(env: &Env) -> Result {
                     "custody-policy",
                     "-p",
                     "custody-wasm",
+                    "-p",
+                    "custody-web",
                 ])
                 // The runner finds the driver here; the Chromium flags come from
                 // webdriver.json (see .cargo/config.toml).
@@ -71,6 +78,22 @@ pub fn test(env: &Env) -> Result {
     timed("web app release build (trunk)", || {
         env.run(env.command("trunk").args(["build", "--release"]))
     })?;
+    timed(
+        "end-to-end tests (custody serve + the built app in headless Chromium)",
+        || {
+            // The test binary finds `custody` next to itself (target/debug).
+            env.run(
+                env.cargo()
+                    .args(["build", "-p", "custody-server", "--bin", "custody"]),
+            )?;
+            env.run_tests(
+                env.cargo()
+                    .args(["test", "-p", "custody-e2e", "--", "--test-threads=1"])
+                    .env("CHROMEDRIVER", CHROMEDRIVER),
+            )
+            .map(|t| tally.add(t))
+        },
+    )?;
     println!("all tests passed in {:.1}s", total.elapsed().as_secs_f64());
     // The closing line: every test counted, across runners.
     println!("tests: {} passed, {} failed", tally.passed, tally.failed);
