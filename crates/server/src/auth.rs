@@ -203,11 +203,13 @@ pub async fn sign_in(
     State(state): State<AppState>,
     PeerAddr(peer): PeerAddr,
     headers: HeaderMap,
-    Body(form): Body<SignIn>,
+    body: Result<Body<SignIn>, AppError>,
 ) -> AppResult<Response> {
+    // The header first, whatever the body holds.
     if headers.get(CSRF_HEADER).is_none() {
         return Err(csrf_error());
     }
+    let Body(form) = body?;
     let login = form.login.trim();
     if login.len() > 320 || form.password.len() > 1024 {
         return Err(AppError::new(
