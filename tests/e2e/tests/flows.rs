@@ -133,7 +133,7 @@ async fn transfer_request_pending_then_the_recipient_accepts_and_the_sender_lose
         s.goto("/transfers").await?;
         s.wait_text(".invitation", "wants to transfer ownership of run")
             .await?;
-        s.click_text(".invitation button", "Review").await?;
+        s.click(".invitation button").await?;
         s.find_text("h3", "When you accept").await?;
         let rows = s.preview_rows().await?;
         assert!(
@@ -179,7 +179,7 @@ async fn decline_an_invitation_and_cancel_a_transfer() {
         s.goto("/transfers").await?;
         s.wait_text(".invitation", "Bob Okafor wants to transfer ownership")
             .await?;
-        s.click_text(".invitation button", "Review").await?;
+        s.click(".invitation button").await?;
         s.find_text("h3", "When you accept").await?;
         s.click_text("button", "Decline").await?;
         s.wait_text(".notice", "You declined").await?;

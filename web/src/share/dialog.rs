@@ -20,6 +20,7 @@ use custody_api::ActionRequest;
 use custody_policy::{Access, PrincipalKind, Profile, ResourceKind};
 use std::rc::Rc;
 use web_sys::Element;
+use yew::Reducible;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -37,20 +38,28 @@ pub struct ShareDialogProps {
 
 #[component]
 pub fn ShareDialog(props: &ShareDialogProps) -> Html {
-    let state = use_reducer(ShareState::default);
+    // Opened with the page's context: ready on the first render, so focus
+    // lands in the type-ahead at once.
+    let state = use_reducer({
+        let preloaded = props.loaded.clone();
+        move || match preloaded {
+            Some(l) => (*Rc::new(ShareState::default()).reduce(ShareAction::Loaded(l))).clone(),
+            None => ShareState::default(),
+        }
+    });
     let add_access = use_state(ShareState::default_access);
     let panel = use_node_ref();
     // When the last edit happened, to measure edit-to-rendered-preview.
     let edit_started = use_mut_ref(|| None::<f64>);
 
-    // Open: take the page's context, or load one.
+    // Opened without a context: load one.
     {
         let state = state.clone();
-        let preloaded = props.loaded.clone();
+        let preloaded = props.loaded.is_some();
         let resource = props.resource.to_string();
         use_effect_with(resource.clone(), move |_| match preloaded {
-            Some(l) => state.dispatch(ShareAction::Loaded(l)),
-            None => {
+            true => {}
+            false => {
                 state.dispatch(ShareAction::Loading);
                 wasm_bindgen_futures::spawn_local(async move {
                     let answer = api::context(&resource, &[], &[]).await;
