@@ -200,7 +200,8 @@ impl Access {
             || (self.level >= other.level && other.permissions.is_subset(self.permissions))
     }
 
-    /// A compact number for hashing access values into class signatures.
+    /// A number for the access, distinct for distinct accesses (a key for
+    /// memo tables).
     pub(crate) fn code(self) -> u32 {
         (self.level as u32) << 8 | u32::from(self.permissions.bits())
     }

@@ -41,7 +41,7 @@ use crate::eval::{cascade, cascades, names_seen, role_access};
 use crate::index::{Index, Pid, Rid};
 use crate::model::Profile;
 use crate::model::ResourceKind;
-use crate::sets::{EMPTY, SetId, Sets};
+use crate::sets::{EMPTY, SetId, Sets, side_by_side};
 use crate::view::{Delta, View};
 use rustc_hash::FxHashMap;
 
@@ -86,7 +86,7 @@ impl Outcome {
 enum Shape {
     Root,
     /// The parent's sets through the cascade, on the sides where it applies.
-    Cascade,
+    Cascade([bool; 2]),
     /// The names that the parent's readers see on a run's biosamples.
     Names,
     /// The parent's sets joined with these, before and after.
@@ -242,6 +242,9 @@ struct Builder<'a> {
     cascade_nodes: FxHashMap<(NodeId, [bool; 2]), NodeId>,
     extend_nodes: FxHashMap<(NodeId, SetId, SetId), NodeId>,
     names_nodes: FxHashMap<NodeId, NodeId>,
+    /// The node of resources by everything their extras read (`key`).
+    alike: FxHashMap<Box<[u32]>, NodeId>,
+    key: Vec<u32>,
     node_of: Vec<NodeId>,
     /// The grantee standing for the data-owner role, and its people.
     role: Pid,
@@ -280,6 +283,8 @@ impl<'a> Builder<'a> {
             cascade_nodes: FxHashMap::default(),
             extend_nodes: FxHashMap::default(),
             names_nodes: FxHashMap::default(),
+            alike: FxHashMap::default(),
+            key: Vec::new(),
             node_of: vec![ROOT; index.resources.len()],
             role,
             data_owners,
@@ -324,22 +329,69 @@ impl<'a> Builder<'a> {
             // Its owner's ownership is already in the cascade.
             return base;
         }
-        let extras = [0, 1].map(|side| self.extras(r, side, primary, base));
-        let base_sets = self.full(base);
-        let delta = if extras[0] == extras[1] {
-            // Keep what adds to either side, so that both sides add the same.
-            let kept = self.sets.reduce_both(extras[0], base_sets);
-            [kept, kept]
-        } else {
-            [0, 1].map(|side| self.sets.reduce(extras[side], base_sets[side]))
-        };
-        self.extend_node(base, delta)
+        // Resources alike in everything their extras read share a node:
+        // most biosamples, many resources with the same grants.
+        self.what_extras_read(r, primary, base);
+        if let Some(&n) = self.alike.get(self.key.as_slice()) {
+            return n;
+        }
+        // A biosample adds the names seen on each run listing it, one run
+        // at a time in node order: biosamples listed on the same runs then
+        // share the steps, and a run read by many (names before or after)
+        // makes its exceptions once, not once per biosample.
+        let mut node = base;
+        if info.kind == ResourceKind::Biosample {
+            let mut runs: Vec<NodeId> = info
+                .sequenced
+                .iter()
+                .map(|&run| self.node_of[run as usize])
+                .collect();
+            runs.sort_unstable();
+            runs.dedup();
+            for run in runs {
+                if let (Some(before), Some(after)) =
+                    (self.run_names(run, 0, base), self.run_names(run, 1, base))
+                {
+                    node = self.extend_node(node, [before, after]);
+                }
+            }
+        }
+        let extras = [0, 1].map(|side| self.extras(r, side, primary));
+        let n = self.extend_node(node, extras);
+        self.alike.insert(self.key.as_slice().into(), n);
+        n
+    }
+
+    /// Fills `key` with everything `extras` reads of a resource: the base,
+    /// the kind, owners and grants on both sides, the other containers'
+    /// nodes and whether they cascade, and the nodes of runs listing it.
+    fn what_extras_read(&mut self, r: Rid, primary: Option<Rid>, base: NodeId) {
+        let (index, views) = (self.index, self.views);
+        let info = index.res(r);
+        let key = &mut self.key;
+        key.clear();
+        key.extend([base, info.kind as u32]);
+        for view in views {
+            let grants = view.grants(r);
+            key.extend([view.owner(r), grants.len() as u32]);
+            key.extend(grants.iter().flat_map(|&(q, a)| [q, a.code()]));
+        }
+        for &c in info.containers.iter().filter(|&&c| Some(c) != primary) {
+            let sides = views.map(|v| cascades(v, c, r));
+            key.extend([
+                self.node_of[c as usize],
+                u32::from(sides[0]) << 1 | u32::from(sides[1]),
+            ]);
+        }
+        if info.kind == ResourceKind::Biosample {
+            key.push(OUTSIDE);
+            key.extend(info.sequenced.iter().map(|&run| self.node_of[run as usize]));
+        }
     }
 
     /// What a resource adds to its base on one side: its owner, grants and
-    /// the role, the cascade of its other containers, and for a biosample
-    /// the names seen on runs listing it.
-    fn extras(&mut self, r: Rid, side: usize, primary: Option<Rid>, base: NodeId) -> SetId {
+    /// the role, and the cascade of its other containers.
+    fn extras(&mut self, r: Rid, side: usize, primary: Option<Rid>) -> SetId {
         let (index, view) = (self.index, self.views[side]);
         let info = index.res(r);
         let mut own: Vec<(Pid, Access)> = vec![(view.owner(r), Access::OWNER)];
@@ -355,24 +407,25 @@ impl<'a> Builder<'a> {
                 set = self.sets.join(set, cascaded);
             }
         }
-        if info.kind == ResourceKind::Biosample {
-            for &run in &info.sequenced {
-                let node = self.node_of[run as usize];
-                // The names of the base are covered by the base itself.
-                let names = match self.nodes[node as usize].shape {
-                    _ if node == base || self.names_nodes.get(&node) == Some(&base) => continue,
-                    Shape::Extend(delta) if self.nodes[node as usize].parent == base => {
-                        self.sets.names(delta[side])
-                    }
-                    _ => {
-                        let seen = self.full(node)[side];
-                        self.sets.names(seen)
-                    }
-                };
-                set = self.sets.join(set, names);
-            }
-        }
         set
+    }
+
+    /// The names that readers of a run (of node `run`) see on a biosample
+    /// derived from `base`, on one side; `None` when the base covers them.
+    fn run_names(&mut self, run: NodeId, side: usize, base: NodeId) -> Option<SetId> {
+        if run == base || self.names_nodes.get(&run) == Some(&base) {
+            return None;
+        }
+        Some(match self.nodes[run as usize].shape {
+            // The names of the base are in the base already.
+            Shape::Extend(delta) if self.nodes[run as usize].parent == base => {
+                self.sets.names(delta[side])
+            }
+            _ => {
+                let seen = self.full(run)[side];
+                self.sets.names(seen)
+            }
+        })
     }
 
     /// The sets before and after of a node.
@@ -386,7 +439,7 @@ impl<'a> Builder<'a> {
         let full = match shape {
             Shape::Extend(delta) => [0, 1].map(|s| self.sets.join(base[s], delta[s])),
             // Other nodes are made with their sets.
-            Shape::Cascade | Shape::Names | Shape::Root => base,
+            Shape::Cascade(_) | Shape::Names | Shape::Root => base,
         };
         self.nodes[n as usize].full = Some(full);
         full
@@ -401,30 +454,74 @@ impl<'a> Builder<'a> {
         if let Some(&n) = self.cascade_nodes.get(&(container, sides)) {
             return n;
         }
-        let above = self.full(container);
-        let full = [0, 1].map(|s| {
-            if sides[s] {
-                self.sets.cascade(above[s])
-            } else {
-                EMPTY
-            }
-        });
-        let n = if full == above {
-            container
+        let n = if sides == [true, true] {
+            self.full_cascade(container)
         } else {
-            let quiet = self.nodes[container as usize].quiet && sides[0] == sides[1];
-            let n = self.push(container, Shape::Cascade, Some(full), quiet);
-            if sides == [true, true] {
-                let profile = self.index.profile();
-                self.mapped_exceptions(n, container, |a| self::cascaded(profile, a));
-            } else if !quiet {
-                let candidates = self.differing(above, full);
-                self.evaluate_exceptions(n, &candidates);
-            }
-            n
+            self.one_sided_cascade(container, sides)
         };
         self.cascade_nodes.insert((container, sides), n);
         n
+    }
+
+    /// The cascade on both sides: a map item by item of the container's
+    /// sets, so only people whose access changes there are looked at.
+    fn full_cascade(&mut self, container: NodeId) -> NodeId {
+        let above = self.full(container);
+        let full = above.map(|s| self.sets.cascade(s));
+        if full == above {
+            return container;
+        }
+        let quiet = self.nodes[container as usize].quiet;
+        let n = self.push(container, Shape::Cascade([true, true]), Some(full), quiet);
+        let profile = self.index.profile();
+        self.mapped_exceptions(n, container, |a| self::cascaded(profile, a));
+        n
+    }
+
+    /// The cascade on one side only (a resource whose owner differs from
+    /// its container's on the other side, such as a FASTQ file staying with
+    /// the sender of a transfer). Nearly everyone with access changes there,
+    /// so rather than evaluating them under every container, the node is
+    /// built by the container's structure: the cascade keeps joins and
+    /// cascading twice is cascading once, so the one-sided cascade of a
+    /// base plus grants is the one-sided cascade of the base plus the
+    /// cascaded grants, and people are evaluated once, at the top.
+    fn one_sided_cascade(&mut self, container: NodeId, sides: [bool; 2]) -> NodeId {
+        let (parent, shape) = {
+            let node = &self.nodes[container as usize];
+            (node.parent, node.shape)
+        };
+        match shape {
+            Shape::Root => ROOT,
+            Shape::Cascade(applied) => {
+                self.cascade_node(parent, [sides[0] && applied[0], sides[1] && applied[1]])
+            }
+            Shape::Extend(delta) => {
+                let base = self.cascade_node(parent, sides);
+                let added = [0, 1].map(|s| {
+                    if sides[s] {
+                        self.sets.cascade(delta[s])
+                    } else {
+                        EMPTY
+                    }
+                });
+                self.extend_node(base, added)
+            }
+            Shape::Names => {
+                let above = self.full(container);
+                let full = [0, 1].map(|s| {
+                    if sides[s] {
+                        self.sets.cascade(above[s])
+                    } else {
+                        EMPTY
+                    }
+                });
+                let n = self.push(container, Shape::Cascade(sides), Some(full), false);
+                let candidates = self.differing(above, full);
+                self.evaluate_exceptions(n, &candidates);
+                n
+            }
+        }
     }
 
     /// The node of the names a node's readers see on a run's biosamples.
@@ -441,11 +538,7 @@ impl<'a> Builder<'a> {
         let m = match shape {
             Shape::Extend(delta) => {
                 let base = self.names_node(parent);
-                let base_full = self.full(base);
-                let added = [0, 1].map(|s| {
-                    let names = self.sets.names(delta[s]);
-                    self.sets.reduce(names, base_full[s])
-                });
+                let added = delta.map(|s| self.sets.names(s));
                 self.extend_node(base, added)
             }
             _ => {
@@ -460,7 +553,18 @@ impl<'a> Builder<'a> {
         m
     }
 
-    fn extend_node(&mut self, base: NodeId, delta: [SetId; 2]) -> NodeId {
+    /// The node of `base` joined with `extras` before and after. The node
+    /// keeps only the items that add to the base (so that resources adding
+    /// the same share it); the exceptions may use either form.
+    fn extend_node(&mut self, base: NodeId, extras: [SetId; 2]) -> NodeId {
+        let base_sets = self.full(base);
+        let delta = if extras[0] == extras[1] {
+            // Keep what adds to either side, so that both sides add the same.
+            let kept = self.sets.reduce_both(extras[0], base_sets);
+            [kept, kept]
+        } else {
+            [0, 1].map(|side| self.sets.reduce(extras[side], base_sets[side]))
+        };
         if delta == [EMPTY, EMPTY] {
             return base;
         }
@@ -470,7 +574,7 @@ impl<'a> Builder<'a> {
         let quiet = self.nodes[base as usize].quiet && delta[0] == delta[1];
         let n = self.push(base, Shape::Extend(delta), None, quiet);
         if !quiet {
-            self.extend_exceptions(n, base, delta);
+            self.extend_exceptions(n, base, extras);
         }
         self.extend_nodes.insert((base, delta[0], delta[1]), n);
         n
@@ -504,34 +608,13 @@ impl<'a> Builder<'a> {
     fn differing(&self, a: [SetId; 2], b: [SetId; 2]) -> Vec<Pid> {
         let mut out = Vec::new();
         for side in 0..2 {
-            if a[side] == b[side] {
-                continue;
-            }
-            let (x, y) = (self.sets.get(a[side]), self.sets.get(b[side]));
-            let (mut i, mut j) = (0, 0);
-            while i < x.len() || j < y.len() {
-                match (x.get(i), y.get(j)) {
-                    (Some(&(p, u)), Some(&(q, v))) if p == q => {
-                        if u != v {
-                            out.push(p);
-                        }
-                        i += 1;
-                        j += 1;
-                    }
-                    (Some(&(p, _)), Some(&(q, _))) if p < q => {
-                        out.push(p);
-                        i += 1;
-                    }
-                    (Some(&(p, _)), None) => {
-                        out.push(p);
-                        i += 1;
-                    }
-                    (_, Some(&(q, _))) => {
-                        out.push(q);
-                        j += 1;
-                    }
-                    (None, None) => break,
-                }
+            if a[side] != b[side] {
+                let (x, y) = (self.sets.get(a[side]), self.sets.get(b[side]));
+                out.extend(
+                    side_by_side(x, y)
+                        .filter(|(_, u, v)| u != v)
+                        .map(|(q, _, _)| q),
+                );
             }
         }
         out
@@ -629,25 +712,34 @@ impl<'a> Builder<'a> {
         exceptions
     }
 
-    /// Exceptions of a node that adds grants to its parent. Members of a
-    /// grantee added with different access before and after are evaluated.
-    /// The others hold the same added access on both sides: if their access
-    /// does not change on the parent it stays unchanged, and if it changes,
-    /// the new outcome is the parent's joined with what they are added, so
-    /// they need no evaluation.
-    fn extend_exceptions(&mut self, n: NodeId, parent: NodeId, delta: [SetId; 2]) {
-        let (before, after) = (self.sets.get(delta[0]), self.sets.get(delta[1]));
+    /// Exceptions of a node that adds `extras` to its parent, before and
+    /// after. A grantee is *same* when one access `w` added on both sides
+    /// gives what its extras give on each, given what it holds in the
+    /// parent (nothing, when it already holds its extras; their join, when
+    /// it holds each side's up to the other's); the others are evaluated. Someone only in
+    /// same grantees holds the same added access on both sides: if their
+    /// access does not change on the parent it stays unchanged, and if it
+    /// changes, the new outcome is the parent's joined with what they are
+    /// added, so they need no evaluation. (A person holds at least what
+    /// each of their grantees holds, so what is equal for the grantee is
+    /// equal for them.)
+    fn extend_exceptions(&mut self, n: NodeId, parent: NodeId, extras: [SetId; 2]) {
+        let base = self.full(parent);
         let mut differing: Vec<Pid> = Vec::new();
         let mut same: Vec<(Pid, Access)> = Vec::new();
-        for &(q, a) in before {
-            match after.binary_search_by_key(&q, |(p, _)| *p) {
-                Ok(i) if after[i].1 == a => same.push((q, a)),
-                _ => differing.push(q),
-            }
-        }
-        for &(q, _) in after {
-            if before.binary_search_by_key(&q, |(p, _)| *p).is_err() {
-                differing.push(q);
+        let (before, after) = (self.sets.get(extras[0]), self.sets.get(extras[1]));
+        for (q, u, v) in side_by_side(before, after) {
+            let held = base.map(|s| self.sets.at(s, q));
+            let gives = |w: Access| {
+                held[0].combine(w) == held[0].combine(u) && held[1].combine(w) == held[1].combine(v)
+            };
+            match [Access::NONE, u.combine(v), u, v]
+                .into_iter()
+                .find(|&w| gives(w))
+            {
+                Some(w) if w == Access::NONE => {}
+                Some(w) => same.push((q, w)),
+                None => differing.push(q),
             }
         }
         let mut exceptions = self.evaluated(n, &differing);

@@ -117,31 +117,9 @@ impl Sets {
         if let Some(&s) = self.joins.get(&key) {
             return s;
         }
-        let (x, y) = (self.get(a), self.get(b));
-        let mut out = Vec::with_capacity(x.len() + y.len());
-        let (mut i, mut j) = (0, 0);
-        while i < x.len() || j < y.len() {
-            match (x.get(i), y.get(j)) {
-                (Some(&(p, u)), Some(&(q, v))) if p == q => {
-                    out.push((p, u.combine(v)));
-                    i += 1;
-                    j += 1;
-                }
-                (Some(&(p, u)), Some(&(q, _))) if p < q => {
-                    out.push((p, u));
-                    i += 1;
-                }
-                (Some(&item), None) => {
-                    out.push(item);
-                    i += 1;
-                }
-                (_, Some(&item)) => {
-                    out.push(item);
-                    j += 1;
-                }
-                (None, None) => break,
-            }
-        }
+        let out: Vec<(Pid, Access)> = side_by_side(self.get(a), self.get(b))
+            .map(|(q, u, v)| (q, u.combine(v)))
+            .collect();
         let s = self.intern(out);
         self.joins.insert(key, s);
         s
@@ -234,4 +212,33 @@ impl Sets {
         store(self, id);
         id
     }
+}
+
+/// Two sets' items grantee by grantee, in order: each grantee of either
+/// with what it holds in each (`Access::NONE` where absent).
+pub(crate) fn side_by_side<'s>(
+    x: &'s [(Pid, Access)],
+    y: &'s [(Pid, Access)],
+) -> impl Iterator<Item = (Pid, Access, Access)> + 's {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || match (x.get(i), y.get(j)) {
+        (Some(&(p, u)), Some(&(q, v))) if p == q => {
+            i += 1;
+            j += 1;
+            Some((p, u, v))
+        }
+        (Some(&(p, u)), Some(&(q, _))) if p < q => {
+            i += 1;
+            Some((p, u, Access::NONE))
+        }
+        (Some(&(p, u)), None) => {
+            i += 1;
+            Some((p, u, Access::NONE))
+        }
+        (_, Some(&(q, v))) => {
+            j += 1;
+            Some((q, Access::NONE, v))
+        }
+        (None, None) => None,
+    })
 }
