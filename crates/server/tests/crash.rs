@@ -13,6 +13,7 @@
 //!   retry, once);
 //! - the database passes its integrity checks (SQLite `integrity_check`
 //!   and `foreign_key_check`; PostgreSQL consistency queries).
+//!
 //! Bounded: a fixed number of kills, and the whole loop must finish within
 //! two minutes per database.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
