@@ -59,6 +59,20 @@ pub enum Action {
         actor: String,
         resource: String,
     },
+    /// Add a user, service account or group to a group's members (an
+    /// admin of the group).
+    AddMember {
+        actor: String,
+        group: String,
+        principal: String,
+    },
+    /// Remove a direct member from a group (an admin of the group, or the
+    /// member leaving).
+    RemoveMember {
+        actor: String,
+        group: String,
+        principal: String,
+    },
     /// What one dialog saves: all or nothing, checked in order.
     Batch {
         actor: String,
@@ -77,6 +91,8 @@ pub enum ActionType {
     CancelTransfer,
     SetOwner,
     Leave,
+    AddMember,
+    RemoveMember,
     Batch,
 }
 
@@ -91,6 +107,8 @@ impl ActionType {
             ActionType::CancelTransfer => "cancel_transfer",
             ActionType::SetOwner => "set_owner",
             ActionType::Leave => "leave",
+            ActionType::AddMember => "add_member",
+            ActionType::RemoveMember => "remove_member",
             ActionType::Batch => "batch",
         }
     }
@@ -107,6 +125,8 @@ impl Action {
             | Action::CancelTransfer { actor, .. }
             | Action::SetOwner { actor, .. }
             | Action::Leave { actor, .. }
+            | Action::AddMember { actor, .. }
+            | Action::RemoveMember { actor, .. }
             | Action::Batch { actor, .. } => actor,
         }
     }
@@ -121,6 +141,8 @@ impl Action {
             Action::CancelTransfer { .. } => ActionType::CancelTransfer,
             Action::SetOwner { .. } => ActionType::SetOwner,
             Action::Leave { .. } => ActionType::Leave,
+            Action::AddMember { .. } => ActionType::AddMember,
+            Action::RemoveMember { .. } => ActionType::RemoveMember,
             Action::Batch { .. } => ActionType::Batch,
         }
     }

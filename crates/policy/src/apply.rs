@@ -34,6 +34,18 @@ pub(crate) fn commit(index: &Index, plan: &Plan) -> World {
             }
         }
     }
+    for (&g, members) in &delta.membership.members {
+        if let Some(group) = world.principals.get_mut(g as usize) {
+            // Kept members stay in their order; new ones come last.
+            let listed: Vec<&str> = members.iter().map(|&m| index.principal_id(m)).collect();
+            group.members.retain(|m| listed.contains(&m.as_str()));
+            for id in listed {
+                if !group.members.iter().any(|m| m == id) {
+                    group.members.push(id.to_string());
+                }
+            }
+        }
+    }
     match &delta.transfer {
         Some(TransferEdit::Create {
             resource,

@@ -194,6 +194,7 @@ fn region(index: &Index, delta: &Delta) -> (Vec<Rid>, Vec<bool>) {
     let n = index.resources.len();
     let mut in_region = vec![false; n];
     let mut stack: Vec<Rid> = delta.touched().to_vec();
+    stack.extend_from_slice(&delta.membership.reached);
     let mut changed: Vec<Rid> = Vec::new();
     while let Some(r) = stack.pop() {
         if std::mem::replace(&mut in_region[r as usize], true) {
@@ -248,9 +249,9 @@ struct Builder<'a> {
     node_of: Vec<NodeId>,
     /// The grantee standing for the data-owner role, and its people.
     role: Pid,
-    data_owners: Vec<Pid>,
-    /// The recipient known only by email, as a grantee of one person.
-    newcomer: [Pid; 1],
+    data_owners: &'a [Pid],
+    /// People whose groups the change moves (see `evaluated`).
+    movers: &'a [Pid],
     dense: FxHashMap<NodeId, Vec<Outcome>>,
     /// Scratch, indexed by person: a stamp and an accumulated access.
     stamp: Vec<u32>,
@@ -261,12 +262,9 @@ struct Builder<'a> {
 impl<'a> Builder<'a> {
     fn new(index: &'a Index, views: [View<'a>; 2]) -> Builder<'a> {
         let role = index.newcomer() + 1;
-        let data_owners = index
-            .people_sorted
-            .iter()
-            .copied()
-            .filter(|&p| index.principals[p as usize].reads_every_project)
-            .collect();
+        let movers = views[1]
+            .delta
+            .map_or(&[][..], |d| d.membership.movers.as_slice());
         let slots = role as usize + 1;
         Builder {
             index,
@@ -287,8 +285,8 @@ impl<'a> Builder<'a> {
             key: Vec::new(),
             node_of: vec![ROOT; index.resources.len()],
             role,
-            data_owners,
-            newcomer: [index.newcomer()],
+            data_owners: &index.data_owners,
+            movers,
             dense: FxHashMap::default(),
             stamp: vec![0; slots],
             round: 0,
@@ -573,7 +571,7 @@ impl<'a> Builder<'a> {
         }
         let quiet = self.nodes[base as usize].quiet && delta[0] == delta[1];
         let n = self.push(base, Shape::Extend(delta), None, quiet);
-        if !quiet {
+        if !self.nodes[n as usize].quiet {
             self.extend_exceptions(n, base, extras);
         }
         self.extend_nodes.insert((base, delta[0], delta[1]), n);
@@ -588,6 +586,8 @@ impl<'a> Builder<'a> {
         quiet: bool,
     ) -> NodeId {
         let n = self.nodes.len() as NodeId;
+        // When groups change, the people moved may change anywhere.
+        let quiet = quiet && self.movers.is_empty();
         self.nodes.push(Node {
             parent,
             shape,
@@ -620,17 +620,16 @@ impl<'a> Builder<'a> {
         out
     }
 
-    /// The people in a grantee: a group's people, a person, the newcomer,
-    /// or the holders of the data-owner role.
-    fn people_of(&self, q: Pid) -> &[Pid] {
+    /// The people in a grantee on one side: a group's people, a person,
+    /// the newcomer, or the holders of the data-owner role.
+    fn people_of(&self, side: usize, q: Pid) -> &'a [Pid] {
         if q == self.role {
-            return &self.data_owners;
+            return self.data_owners;
         }
-        match self.index.principals.get(q as usize) {
-            Some(info) => &info.people,
-            // The newcomer is a person of their own.
-            None => &self.newcomer,
+        if q == self.index.newcomer() {
+            return &self.index.newcomer_alone;
         }
+        self.views[side].people(q)
     }
 
     /// Exceptions of a node whose sets are the parent's mapped item by item
@@ -692,18 +691,24 @@ impl<'a> Builder<'a> {
     fn evaluated(&mut self, n: NodeId, grantees: &[Pid]) -> Vec<(Pid, Outcome)> {
         self.round += 1;
         let mut exceptions = Vec::new();
-        if grantees.is_empty() {
+        if grantees.is_empty() && self.movers.is_empty() {
             return exceptions;
         }
         let full = self.full(n);
         let parent = self.nodes[n as usize].parent;
-        for &q in grantees {
-            for i in 0..self.people_of(q).len() {
-                let p = self.people_of(q)[i];
+        // People whose groups change may differ anywhere; the others only
+        // in grantees whose access differs.
+        let people: Vec<&'a [Pid]> = grantees
+            .iter()
+            .flat_map(|&q| [self.people_of(0, q), self.people_of(1, q)])
+            .chain([self.movers])
+            .collect();
+        for list in people {
+            for &p in list {
                 if std::mem::replace(&mut self.stamp[p as usize], self.round) == self.round {
                     continue;
                 }
-                let outcome = Outcome::of(self.level(full[0], p), self.level(full[1], p));
+                let outcome = Outcome::of(self.level(0, full[0], p), self.level(1, full[1], p));
                 if outcome != self.lookup(parent, p) {
                     exceptions.push((p, outcome));
                 }
@@ -747,8 +752,10 @@ impl<'a> Builder<'a> {
         let round = self.round;
         let mut touched = Vec::new();
         for &(q, access) in &same {
-            for j in 0..self.people_of(q).len() {
-                let p = self.people_of(q)[j] as usize;
+            // Everyone whose groups stay the same is in the grantee on both
+            // sides; the others were evaluated.
+            for &p in self.people_of(0, q) {
+                let p = p as usize;
                 match self.stamp[p] {
                     s if s == round => continue,
                     s if s == round + 1 => {}
@@ -779,12 +786,8 @@ impl<'a> Builder<'a> {
 
     /// A person's access in a grant set: what the grantees containing them
     /// hold there.
-    fn level(&self, set: SetId, p: Pid) -> Access {
-        let groups: &[Pid] = self
-            .index
-            .principals
-            .get(p as usize)
-            .map_or(&[], |info| info.groups.as_slice());
+    fn level(&self, side: usize, set: SetId, p: Pid) -> Access {
+        let groups = self.views[side].groups(p);
         let role = self
             .data_owners
             .binary_search(&p)

@@ -31,6 +31,9 @@ pub enum ErrorCode {
     AlreadyOwner,
     OwnerCannotLeave,
     NoGrant,
+    AlreadyMember,
+    NotMember,
+    GroupCycle,
     /// The flat list of changes is too long to hand out whole; ask for a
     /// summary or for pages instead.
     PreviewTooLarge,
@@ -55,6 +58,9 @@ impl ErrorCode {
             ErrorCode::AlreadyOwner => "already_owner",
             ErrorCode::OwnerCannotLeave => "owner_cannot_leave",
             ErrorCode::NoGrant => "no_grant",
+            ErrorCode::AlreadyMember => "already_member",
+            ErrorCode::NotMember => "not_member",
+            ErrorCode::GroupCycle => "group_cycle",
             ErrorCode::PreviewTooLarge => "preview_too_large",
         }
     }

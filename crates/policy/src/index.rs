@@ -26,6 +26,14 @@ pub(crate) struct PrincipalInfo {
     /// For a group, the people in it, directly or through nesting (sorted);
     /// for a person, the person alone.
     pub people: Vec<Pid>,
+    /// For a group, its direct members (sorted).
+    pub members: Vec<Pid>,
+    /// The groups listing this principal as a direct member (sorted).
+    pub direct_groups: Vec<Pid>,
+    /// For a group, the people who manage its members (sorted).
+    pub admins: Vec<Pid>,
+    /// The resources on which this principal holds a grant (sorted).
+    pub granted: Vec<Rid>,
 }
 
 pub(crate) struct ResourceInfo {
@@ -67,6 +75,10 @@ pub struct Index {
     pub(crate) people_sorted: Vec<Pid>,
     /// Resources in id order.
     pub(crate) resources_sorted: Vec<Rid>,
+    /// Holders of the data-owner role (sorted by number).
+    pub(crate) data_owners: Vec<Pid>,
+    /// The recipient known only by email, as the people of a grantee.
+    pub(crate) newcomer_alone: [Pid; 1],
 }
 
 /// Lowercases and trims an email: emails compare case-insensitively.
@@ -106,7 +118,7 @@ impl Index {
             }
         }
 
-        let principals = index_principals(&world, &principal_ids)?;
+        let mut principals = index_principals(&world, &principal_ids)?;
         let mut emails = FxHashMap::default();
         for (i, p) in world.principals.iter().enumerate() {
             if let (Some(email), true) = (&p.email, p.kind.is_person())
@@ -117,7 +129,13 @@ impl Index {
         }
 
         let mut resources = index_resources(&world, &principal_ids, &resource_ids, &principals)?;
-        index_grants(&world, &principal_ids, &resource_ids, &mut resources)?;
+        index_grants(
+            &world,
+            &principal_ids,
+            &resource_ids,
+            &mut resources,
+            &mut principals,
+        )?;
         let (transfers, transfer_ids) = index_transfers(
             &world,
             &principal_ids,
@@ -141,7 +159,13 @@ impl Index {
                 .cmp(&world.resources[*b as usize].id)
         });
 
+        let data_owners = (0..to_u32(principals.len())?)
+            .filter(|&p| principals[p as usize].reads_every_project)
+            .collect();
+        let newcomer_alone = [to_u32(principals.len())?];
         Ok(Index {
+            data_owners,
+            newcomer_alone,
             world,
             principals,
             resources,
@@ -241,6 +265,32 @@ fn index_principals(
     }
     check_no_group_cycle(world, &members)?;
 
+    let mut admins: Vec<Vec<Pid>> = vec![Vec::new(); n];
+    for (i, p) in world.principals.iter().enumerate() {
+        if !p.admins.is_empty() && p.kind != PrincipalKind::Group {
+            return invalid(format!("`{}` has admins but is not a group", p.id));
+        }
+        for a in &p.admins {
+            match ids.get(a) {
+                Some(&ai) if world.principals[ai as usize].kind.is_person() => admins[i].push(ai),
+                Some(_) => {
+                    return invalid(format!(
+                        "group `{}` lists `{a}` as an admin, which is a group",
+                        p.id
+                    ));
+                }
+                None => {
+                    return invalid(format!(
+                        "group `{}` lists `{a}` as an admin, which is not a principal",
+                        p.id
+                    ));
+                }
+            }
+        }
+        admins[i].sort_unstable();
+        admins[i].dedup();
+    }
+
     // Every principal's enclosing groups: walk member edges upward.
     let mut parents: Vec<Vec<Pid>> = vec![Vec::new(); n];
     for (g, ms) in members.iter().enumerate() {
@@ -266,6 +316,10 @@ fn index_principals(
                 && p.roles.contains(&Role::DataOwner),
             groups,
             people: Vec::new(),
+            members: std::mem::take(&mut members[i]),
+            direct_groups: std::mem::take(&mut parents[i]),
+            admins: std::mem::take(&mut admins[i]),
+            granted: Vec::new(),
         });
     }
     // People of each group, from the enclosing-group lists of each person.
@@ -466,6 +520,7 @@ fn index_grants(
     principal_ids: &FxHashMap<String, Pid>,
     resource_ids: &FxHashMap<String, Rid>,
     resources: &mut [ResourceInfo],
+    principals: &mut [PrincipalInfo],
 ) -> Result<(), PolicyError> {
     for g in &world.grants {
         let Some(&r) = resource_ids.get(&g.resource) else {
@@ -500,6 +555,10 @@ fn index_grants(
             ));
         }
         grants.push((p, g.access));
+        principals[p as usize].granted.push(r);
+    }
+    for info in principals.iter_mut() {
+        info.granted.sort_unstable();
     }
     for r in resources.iter_mut() {
         r.grants.sort_unstable_by_key(|(p, _)| *p);

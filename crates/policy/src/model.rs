@@ -64,6 +64,10 @@ pub struct Principal {
     /// Member ids of a group: users, service accounts or other groups.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
+    /// For a group, the users and service accounts who manage its members
+    /// (an admin need not be a member; being one is not inherited).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub admins: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Role>,
 }

@@ -53,7 +53,10 @@ fn supported(profile: Profile, kind: ActionType) -> Checked<()> {
     use ActionType::*;
     let ok = match profile {
         Profile::Basespace => !matches!(kind, SetOwner),
-        Profile::Direct => matches!(kind, Share | Unshare | SetOwner | Leave | Batch),
+        Profile::Direct => matches!(
+            kind,
+            Share | Unshare | SetOwner | Leave | AddMember | RemoveMember | Batch
+        ),
     };
     if ok {
         Ok(())
@@ -235,12 +238,17 @@ fn batch(index: &Index, plan: &mut Plan, actions: &[Action]) -> Checked<()> {
         let kind = inner.action_type();
         if !matches!(
             kind,
-            ActionType::Share | ActionType::Unshare | ActionType::Leave | ActionType::SetOwner
+            ActionType::Share
+                | ActionType::Unshare
+                | ActionType::Leave
+                | ActionType::SetOwner
+                | ActionType::AddMember
+                | ActionType::RemoveMember
         ) {
             return fail(
                 ErrorCode::NotSupported,
                 format!(
-                    "a batch holds `share`, `unshare`, `leave` and `set_owner`, not `{}`",
+                    "a batch holds `share`, `unshare`, `leave`, `set_owner`, `add_member` and `remove_member`, not `{}`",
                     kind.as_str()
                 ),
             );
@@ -285,8 +293,73 @@ fn step(index: &Index, plan: &mut Plan, action: &Action) -> Checked<()> {
         | Action::CancelTransfer { transfer, .. } => {
             settle_transfer(index, plan, action.action_type(), transfer)
         }
+        Action::AddMember {
+            group, principal, ..
+        } => change_member(index, plan, group, principal, true),
+        Action::RemoveMember {
+            group, principal, ..
+        } => change_member(index, plan, group, principal, false),
         Action::Batch { .. } => fail(ErrorCode::NotSupported, "a batch cannot hold another batch"),
     }
+}
+
+/// `add_member` (`add`) or `remove_member`: by an admin of the group (only
+/// its own `admins` list counts), or, to remove, by the member leaving.
+fn change_member(
+    index: &Index,
+    plan: &mut Plan,
+    group_id: &str,
+    member_id: &str,
+    add: bool,
+) -> Checked<()> {
+    let group = principal(index, group_id)?;
+    let member = principal(index, member_id)?;
+    let kind = if add {
+        ActionType::AddMember
+    } else {
+        ActionType::RemoveMember
+    };
+    supported(index.profile(), kind)?;
+    let info = &index.principals[group as usize];
+    if info.kind != PrincipalKind::Group {
+        return fail(
+            ErrorCode::NotSupported,
+            format!("`{group_id}` is not a group; only groups have members"),
+        );
+    }
+    let actor = plan.actor;
+    let leaving = !add && actor == member;
+    if !leaving && info.admins.binary_search(&actor).is_err() {
+        return fail(
+            ErrorCode::NotPermitted,
+            format!(
+                "only an admin of `{group_id}` may {} its members",
+                if add { "add to" } else { "remove" }
+            ),
+        );
+    }
+    let view = View::after(index, &plan.delta);
+    let listed = view.members(group).binary_search(&member).is_ok();
+    if add && listed {
+        return fail(
+            ErrorCode::AlreadyMember,
+            format!("`{member_id}` is a member of `{group_id}` already"),
+        );
+    }
+    if !add && !listed {
+        return fail(
+            ErrorCode::NotMember,
+            format!("`{member_id}` is not a direct member of `{group_id}`"),
+        );
+    }
+    if add && (member == group || view.groups(group).binary_search(&member).is_ok()) {
+        return fail(
+            ErrorCode::GroupCycle,
+            format!("`{member_id}` contains `{group_id}`, which cannot contain it in turn"),
+        );
+    }
+    plan.delta.change_member(index, group, member, add);
+    Ok(())
 }
 
 fn share(index: &Index, plan: &mut Plan, res: &str, to: &str, access: &AccessText) -> Checked<()> {

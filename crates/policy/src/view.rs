@@ -8,6 +8,7 @@
 use crate::access::Access;
 use crate::index::{Index, Pid, Rid};
 use crate::model::{Profile, TransferStatus};
+use rustc_hash::FxHashMap;
 
 /// A change to a transfer record that `apply` writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +46,8 @@ pub(crate) struct Delta {
     /// as the principal `Index::newcomer()`.
     pub newcomer: Option<String>,
     pub transfer: Option<TransferEdit>,
+    /// Group memberships the delta changes.
+    pub membership: Membership,
     /// True when the owner and grant changes show what will happen later
     /// (a transfer request shows its acceptance) and `apply` must not write
     /// them now.
@@ -52,6 +55,25 @@ pub(crate) struct Delta {
 }
 
 const UNCHANGED: Pid = Pid::MAX;
+
+/// Memberships as a delta leaves them: the direct members of each group
+/// whose members change, and what follows from them, kept so that a view
+/// answers as cheaply as the index does.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Membership {
+    /// Direct members after, of each group whose members change (sorted).
+    pub members: FxHashMap<Pid, Vec<Pid>>,
+    /// Enclosing groups after, of each principal whose groups change.
+    groups: FxHashMap<Pid, Vec<Pid>>,
+    /// People after, of each group whose people change.
+    people: FxHashMap<Pid, Vec<Pid>>,
+    /// People whose groups change (sorted): the only people whose access
+    /// can change without their grantees' grants changing.
+    pub movers: Vec<Pid>,
+    /// Resources granted to a group whose people change (sorted): where
+    /// the movers' access may change.
+    pub reached: Vec<Rid>,
+}
 
 /// The index seen through a delta.
 #[derive(Clone, Copy)]
@@ -98,12 +120,92 @@ impl<'a> View<'a> {
             .map(|(_, a)| *a)
     }
 
-    /// The groups containing a person (none for a newcomer).
+    /// The groups containing a principal, directly or through nesting
+    /// (none for a newcomer).
     pub fn groups(&self, p: Pid) -> &'a [Pid] {
-        self.index
+        match self.delta.and_then(|d| d.membership.groups.get(&p)) {
+            Some(groups) => groups,
+            None => self
+                .index
+                .principals
+                .get(p as usize)
+                .map_or(&[], |info| info.groups.as_slice()),
+        }
+    }
+
+    /// The people in a grantee: a group's, directly or through nesting; a
+    /// person alone.
+    pub fn people(&self, q: Pid) -> &'a [Pid] {
+        match self.delta.and_then(|d| d.membership.people.get(&q)) {
+            Some(people) => people,
+            None => self
+                .index
+                .principals
+                .get(q as usize)
+                .map_or(&[], |info| info.people.as_slice()),
+        }
+    }
+
+    /// A group's direct members.
+    pub fn members(&self, g: Pid) -> &'a [Pid] {
+        match self.delta.and_then(|d| d.membership.members.get(&g)) {
+            Some(members) => members,
+            None => self
+                .index
+                .principals
+                .get(g as usize)
+                .map_or(&[], |info| info.members.as_slice()),
+        }
+    }
+
+    /// The groups listing a principal as a direct member.
+    fn direct_groups(&self, p: Pid) -> Vec<Pid> {
+        let mut groups: Vec<Pid> = self
+            .index
             .principals
             .get(p as usize)
-            .map_or(&[], |info| info.groups.as_slice())
+            .map_or(Vec::new(), |info| info.direct_groups.clone());
+        if let Some(d) = self.delta {
+            for (&g, members) in &d.membership.members {
+                let listed = members.binary_search(&p).is_ok();
+                match groups.binary_search(&g) {
+                    Ok(i) if !listed => {
+                        groups.remove(i);
+                    }
+                    Err(i) if listed => groups.insert(i, g),
+                    _ => {}
+                }
+            }
+        }
+        groups
+    }
+
+    /// The groups containing `p`, directly or through nesting (sorted).
+    fn enclosing(&self, p: Pid) -> Vec<Pid> {
+        let mut out: Vec<Pid> = Vec::new();
+        let mut stack = self.direct_groups(p);
+        while let Some(g) = stack.pop() {
+            if let Err(i) = out.binary_search(&g) {
+                out.insert(i, g);
+                stack.extend(self.direct_groups(g));
+            }
+        }
+        out
+    }
+
+    /// `p` and every principal inside it, directly or through nesting.
+    pub fn inside(&self, p: Pid) -> Vec<Pid> {
+        let mut out = vec![p];
+        let mut i = 0;
+        while let Some(&q) = out.get(i) {
+            for &m in self.members(q) {
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+            i += 1;
+        }
+        out
     }
 
     pub fn reads_every_project(&self, p: Pid) -> bool {
@@ -115,6 +217,64 @@ impl<'a> View<'a> {
 }
 
 impl Delta {
+    /// Adds `member` to (or removes it from) the direct members of `group`,
+    /// on top of what this delta already changed, and works out whose
+    /// groups and which groups' people change with it.
+    pub fn change_member(&mut self, index: &Index, group: Pid, member: Pid, add: bool) {
+        let mut list = View::after(index, self).members(group).to_vec();
+        match (list.binary_search(&member), add) {
+            (Err(i), true) => list.insert(i, member),
+            (Ok(i), false) => {
+                list.remove(i);
+            }
+            _ => return,
+        }
+        self.membership.members.insert(group, list);
+        for q in View::after(index, self).inside(member) {
+            let view = View::after(index, self);
+            let (old, new) = (view.groups(q).to_vec(), view.enclosing(q));
+            if old == new {
+                continue;
+            }
+            if index
+                .principals
+                .get(q as usize)
+                .is_some_and(|i| i.kind.is_person())
+            {
+                for &g in old.iter().filter(|g| new.binary_search(g).is_err()) {
+                    self.set_person_in(index, g, q, false);
+                }
+                for &g in new.iter().filter(|g| old.binary_search(g).is_err()) {
+                    self.set_person_in(index, g, q, true);
+                }
+                if let Err(i) = self.membership.movers.binary_search(&q) {
+                    self.membership.movers.insert(i, q);
+                }
+            }
+            self.membership.groups.insert(q, new);
+        }
+    }
+
+    /// Adds a person to (or removes them from) a group's people, and marks
+    /// the resources granted to the group as reached.
+    fn set_person_in(&mut self, index: &Index, g: Pid, p: Pid, present: bool) {
+        let mut people = View::after(index, self).people(g).to_vec();
+        match (people.binary_search(&p), present) {
+            (Err(i), true) => people.insert(i, p),
+            (Ok(i), false) => {
+                people.remove(i);
+            }
+            _ => {}
+        }
+        self.membership.people.insert(g, people);
+        if let Some(info) = index.principals.get(g as usize) {
+            let reached = &mut self.membership.reached;
+            reached.extend_from_slice(&info.granted);
+            reached.sort_unstable();
+            reached.dedup();
+        }
+    }
+
     /// Sets (or with `None` removes) `p`'s own grant on `r`, on top of what
     /// this delta already changed.
     pub fn set_grant(&mut self, index: &Index, r: Rid, p: Pid, access: Option<Access>) {

@@ -65,6 +65,81 @@ fn dialog_batch(world: &World) -> Action {
     }
 }
 
+/// A group's direct members.
+fn members<'w>(world: &'w World, group: &str) -> &'w [String] {
+    world
+        .principals
+        .iter()
+        .find(|p| p.id == group)
+        .map_or(&[], |p| p.members.as_slice())
+}
+
+fn member_change(actor: &str, group: &str, principal: &str, add: bool) -> Action {
+    let (actor, group, principal) = (actor.into(), group.into(), principal.into());
+    if add {
+        Action::AddMember {
+            actor,
+            group,
+            principal,
+        }
+    } else {
+        Action::RemoveMember {
+            actor,
+            group,
+            principal,
+        }
+    }
+}
+
+/// Membership changes by the organisation's owner, who runs every group,
+/// in groups shared on the project: a person added, a dialog's save (a
+/// share, a person added to two groups, a member removed), a nested group
+/// removed, and a member leaving.
+fn membership_cases(world: &World) -> Vec<Action> {
+    let groups: Vec<String> = project_grantees(world)
+        .into_iter()
+        .filter(|g| g.starts_with('g'))
+        .collect();
+    let mut out = Vec::new();
+    let Some(group) = groups.first() else {
+        return out;
+    };
+    let outsider = world
+        .principals
+        .iter()
+        .rev()
+        .filter(|p| p.kind.is_person() && p.id != ids::OWNER)
+        .map(|p| p.id.as_str())
+        .find(|id| !members(world, group).iter().any(|m| m == id));
+    let member = members(world, group).iter().find(|m| m.starts_with('u'));
+    if let Some(person) = outsider {
+        out.push(member_change(ids::OWNER, group, person, true));
+        let other = groups.get(1).unwrap_or(group);
+        let mut save = vec![
+            share(ids::PROJECT, other, "write"),
+            member_change(ids::OWNER, group, person, true),
+        ];
+        if let Some(leaving) = member {
+            save.push(member_change(ids::OWNER, group, leaving, false));
+        }
+        out.push(Action::Batch {
+            actor: ids::OWNER.into(),
+            actions: save,
+        });
+    }
+    let nested = groups.iter().find_map(|g| {
+        let sub = members(world, g).iter().find(|m| m.starts_with('g'))?;
+        Some((g, sub))
+    });
+    if let Some((g, sub)) = nested {
+        out.push(member_change(ids::OWNER, g, sub, false));
+    }
+    if let Some(person) = member {
+        out.push(member_change(person, group, person, false));
+    }
+    out
+}
+
 /// The actions to check on a world, each with the world they apply to.
 fn cases(world: &World) -> Vec<(World, Action)> {
     let mut cases = vec![
@@ -118,6 +193,11 @@ fn cases(world: &World) -> Vec<(World, Action)> {
             }
         }
     }
+    cases.extend(
+        membership_cases(world)
+            .into_iter()
+            .map(|action| (world.clone(), action)),
+    );
     cases
 }
 
@@ -187,4 +267,7 @@ fn irregular_m_matches_the_oracle() {
     // `direct`, the batch and setting a new owner.
     check(Size::M, Profile::Basespace, 1, Some(&[0, 1]));
     check(Size::M, Profile::Direct, 1, Some(&[1, 3]));
+    // A person added to a group, a nested group removed from the group of
+    // half the people.
+    check(Size::M, Profile::Basespace, 1, Some(&[6, 8]));
 }

@@ -13,6 +13,7 @@ fn folders() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut dirs = vec![
         root.join("../shared/spec/scenarios"),
+        root.join("../shared/spec/scenarios/groups"),
         root.join("tests/scenarios"),
     ];
     if let Ok(extra) = std::env::var("CUSTODY_SCENARIOS") {

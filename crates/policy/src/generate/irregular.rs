@@ -160,6 +160,7 @@ fn people(shape: &Shape, profile: Profile, rng: &mut Rng) -> Vec<Principal> {
                 email: (!service).then(|| email(i)),
                 name: Some(format!("Person {i}")),
                 members: Vec::new(),
+                admins: Vec::new(),
                 roles: if profile == Profile::Direct && !service && rng.chance(1) {
                     vec![Role::DataOwner]
                 } else {
@@ -235,6 +236,8 @@ fn groups(shape: &Shape, rng: &mut Rng) -> Vec<Principal> {
                 .map(|&p| person_id(p))
                 .chain(children[g].iter().map(|&c| group_id(c)))
                 .collect(),
+            // The organisation's owner and one of the people run each group.
+            admins: vec![person_id(0), person_id(1 + g % (shape.people - 1).max(1))],
             roles: Vec::new(),
         })
         .collect()

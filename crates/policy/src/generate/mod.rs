@@ -169,6 +169,7 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
             email: (!service).then(|| email(i)),
             name: Some(format!("Person {i}")),
             members: Vec::new(),
+            admins: Vec::new(),
             roles: if i % 400 == 7 {
                 vec![Role::DataOwner]
             } else {
@@ -223,6 +224,7 @@ pub fn sized(size: Size, profile: Profile, seed: u64) -> World {
             email: None,
             name: Some(format!("Group {}", group_id(g))),
             members: list,
+            admins: vec![person_id(0)],
             roles: Vec::new(),
         });
     }
@@ -402,6 +404,7 @@ pub fn small(seed: u64, profile: Profile) -> World {
             email: (!service || rng.chance(50)).then(|| format!("p{i}@lab.example")),
             name: None,
             members: Vec::new(),
+            admins: Vec::new(),
             roles: if rng.chance(15) {
                 vec![Role::DataOwner]
             } else {
@@ -428,6 +431,7 @@ pub fn small(seed: u64, profile: Profile) -> World {
             email: None,
             name: None,
             members: list,
+            admins: vec![format!("p{}", rng.below(people))],
             roles: Vec::new(),
         });
     }
