@@ -1,23 +1,28 @@
 //! Embeds the specification's scenario files into the browser tests
 //! (`tests/browser.rs`), which cannot read files at run time. Writes
-//! `$OUT_DIR/spec_scenarios.rs` with one `(file name, text)` pair per file;
+//! `$OUT_DIR/spec_scenarios.rs` with one `(file name, text)` pair per file
+//! (the top folder's, then `groups/`);
 //! the list is empty when the specification folder is absent.
 
 use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
-    let dir = Path::new(&manifest).join("../../../shared/spec/scenarios");
-    println!("cargo:rerun-if-changed={}", dir.display());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
+    let spec = Path::new(&manifest).join("../../../shared/spec/scenarios");
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in [spec.clone(), spec.join("groups")] {
+        println!("cargo:rerun-if-changed={}", dir.display());
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort();
+        files.extend(found);
+    }
     let mut out = String::from(
         "/// The specification's scenarios: (file name, JSON text).\npub const SPEC_SCENARIOS: &[(&str, &str)] = &[\n",
     );

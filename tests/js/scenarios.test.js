@@ -11,6 +11,7 @@ import { preview, Engine } from "@custody/policy";
 const here = dirname(fileURLToPath(import.meta.url));
 const folders = [
   resolve(here, "../../../shared/spec/scenarios"),
+  resolve(here, "../../../shared/spec/scenarios/groups"),
   resolve(here, "../scenarios"),
   // Relative folders are taken from the workspace root, as in the Rust runner.
   ...(process.env.CUSTODY_SCENARIOS ?? "").split(":").filter(Boolean).map((f) => resolve(here, "../..", f)),

@@ -357,6 +357,7 @@ proptest! {
             email: Some("outsider@elsewhere.example".into()),
             name: None,
             members: Vec::new(),
+            admins: Vec::new(),
             roles: Vec::new(),
         });
         larger.resources.push(custody_policy::Resource {

@@ -1,4 +1,5 @@
-//! Runs every scenario file of the specification (`../shared/spec/scenarios`),
+//! Runs every scenario file of the specification (`../shared/spec/scenarios`
+//! and its `groups/`),
 //! the project's own (`tests/scenarios`), and every folder named in
 //! `CUSTODY_SCENARIOS` (colon-separated; relative to the workspace root). Prints each failure with its
 //! differences and a closing `scenarios: N passed, M failed` line; fails

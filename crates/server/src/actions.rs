@@ -261,6 +261,17 @@ fn add_to_scope(action: &Action, scope: &mut Scope) {
         | Action::DeclineTransfer { transfer, .. }
         | Action::CancelTransfer { transfer, .. } => scope.transfers.push(transfer.clone()),
         Action::Leave { resource, .. } => scope.resources.push(resource.clone()),
+        // Groups are stored without admins so far: the policy refuses
+        // membership changes on this slice with `not_permitted`.
+        Action::AddMember {
+            group, principal, ..
+        }
+        | Action::RemoveMember {
+            group, principal, ..
+        } => {
+            scope.principals.push(group.clone());
+            scope.principals.push(principal.clone());
+        }
         Action::Batch { actions, .. } => {
             for a in actions {
                 add_to_scope(a, scope);

@@ -55,6 +55,7 @@ fn user(id: &str, name: &str, email: &str) -> Principal {
         email: Some(email.to_string()),
         name: Some(name.to_string()),
         members: Vec::new(),
+        admins: Vec::new(),
         roles: Vec::new(),
     }
 }
@@ -66,6 +67,7 @@ fn group(id: &str, name: &str, members: &[&str]) -> Principal {
         email: None,
         name: Some(name.to_string()),
         members: members.iter().map(|m| m.to_string()).collect(),
+        admins: Vec::new(),
         roles: Vec::new(),
     }
 }
@@ -137,6 +139,7 @@ pub fn demo_world(profile: Profile) -> World {
             email: None,
             name: Some("Demultiplexing pipeline".to_string()),
             members: Vec::new(),
+            admins: Vec::new(),
             roles: Vec::new(),
         },
     ];

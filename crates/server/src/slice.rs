@@ -223,6 +223,7 @@ fn assemble(profile: Profile, rows: Vec<Row>) -> World {
                         email: c,
                         name: d,
                         members: Vec::new(),
+                        admins: Vec::new(),
                         roles,
                     },
                 );

@@ -650,6 +650,11 @@ impl Matrix {
                 (t.resource.clone(), String::new(), String::new())
             }
             Action::Batch { .. } => ("P1".to_string(), "uma,bob".to_string(), String::new()),
+            Action::AddMember { .. } | Action::RemoveMember { .. } => {
+                panic!(
+                    "the matrix applies no membership change: groups have no admins on the server yet"
+                )
+            }
         };
         let context = self
             .http

@@ -78,6 +78,17 @@ fn dialog_of(action: &Action, world: &World) -> (String, Vec<String>, Vec<String
             vec![],
         ),
         Action::Leave { resource, .. } => (resource.clone(), vec![], vec![]),
+        // Not replayed: the server has no group context yet (see above).
+        Action::AddMember {
+            group, principal, ..
+        }
+        | Action::RemoveMember {
+            group, principal, ..
+        } => (
+            String::new(),
+            vec![group.clone(), principal.clone()],
+            vec![],
+        ),
         Action::Batch { actions, .. } => {
             let mut resource = String::new();
             let mut principals = Vec::new();

@@ -25,7 +25,7 @@ fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> T {
 #[wasm_bindgen_test]
 fn every_spec_scenario_passes_through_the_package() {
     assert!(
-        SPEC_SCENARIOS.len() >= 41,
+        SPEC_SCENARIOS.len() >= 55,
         "{} scenarios embedded",
         SPEC_SCENARIOS.len()
     );
