@@ -219,8 +219,13 @@ fn warning_sentences(
                     .iter()
                     .filter(|r| r.tone == Tone::ActorLoss)
                     .map(|r| {
+                        let on = if r.before.level == custody_policy::Level::Owner {
+                            "of"
+                        } else {
+                            "on"
+                        };
                         format!(
-                            "{} on {}",
+                            "{} {on} {}",
                             words::access_words(r.before),
                             words::counts(&r.kinds)
                         )

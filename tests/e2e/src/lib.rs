@@ -336,13 +336,26 @@ impl Session {
             .map_err(|e| format!("cannot type into `{css}`: {e}"))
     }
 
-    /// The texts of every element matching `css`, now.
+    /// The texts of every element matching `css`, now (read in one script,
+    /// so a re-render in between cannot leave a stale element).
     pub async fn texts(&self, css: &str) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        for el in self.c().find_all(Locator::Css(css)).await.map_err(err)? {
-            out.push(el.text().await.map_err(err)?);
-        }
-        Ok(out)
+        let value = self
+            .c()
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText.trim());",
+                vec![serde_json::Value::String(css.to_string())],
+            )
+            .await
+            .map_err(err)?;
+        Ok(value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// Waits until some element matching `css` has text containing `part`,

@@ -67,7 +67,7 @@ async fn sign_in_share_with_a_group_and_the_member_sees_the_project() {
         // details lists people and resources a page at a time.
         s.click(".preview-row .details-button").await?;
         s.wait_text(".people-list li", "Frank Osei").await?;
-        s.wait_text(".details button.link", "Show 20 more of")
+        s.wait_text(".details button.link", "Show 11 more of 11")
             .await?;
         s.screenshot("share-dialog-preview").await?;
         s.click_text("button", "Save").await?;
@@ -154,6 +154,7 @@ async fn transfer_request_pending_then_the_recipient_accepts_and_the_sender_lose
         // The sender lost the run: gone from Runs, and its page is closed.
         s.sign_in("alice@lab-a.example").await?;
         s.goto("/runs").await?;
+        s.type_into("input[type=search]", "NovaSeq").await?;
         s.wait_text("table.resources td a", "NovaSeq 2024-03-18")
             .await?;
         let runs = s.texts("table.resources td a").await?;

@@ -41,7 +41,10 @@ pub fn Header(props: &HeaderProps) -> Html {
             </nav>
             <div class="account">
                 <Link<Route> to={Route::Notifications} classes="bell">
-                    <span aria-label={label}>{ "🔔" }</span>{ badge }
+                    <svg class="bell-icon" viewBox="0 0 24 24" width="22" height="22" role="img" aria-label={label}>
+                        <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z" />
+                    </svg>
+                    { badge }
                 </Link<Route>>
                 <Link<Route> to={Route::Account} classes="me">
                     <span class="me-name">{ s.display_name() }</span>

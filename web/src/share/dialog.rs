@@ -100,7 +100,11 @@ pub fn ShareDialog(props: &ShareDialogProps) -> Html {
             if ready && let Some(t0) = edit_started.borrow_mut().take() {
                 let ms = api::now_ms() - t0;
                 if let Some(el) = panel.cast::<Element>() {
-                    let _ = el.set_attribute("data-preview-ms", &format!("{ms:.1}"));
+                    // Tenths of a millisecond by integer arithmetic: float
+                    // formatting would add kilobytes of code to the app.
+                    let tenths = (ms * 10.0).round().max(0.0) as u64;
+                    let text = format!("{}.{}", tenths / 10, tenths % 10);
+                    let _ = el.set_attribute("data-preview-ms", &text);
                 }
             }
         });
