@@ -261,8 +261,9 @@ fn add_to_scope(action: &Action, scope: &mut Scope) {
         | Action::DeclineTransfer { transfer, .. }
         | Action::CancelTransfer { transfer, .. } => scope.transfers.push(transfer.clone()),
         Action::Leave { resource, .. } => scope.resources.push(resource.clone()),
-        // Groups are stored without admins so far: the policy refuses
-        // membership changes on this slice with `not_permitted`.
+        // The slice does not load group admins yet (nor the group context a
+        // membership preview needs): the policy refuses membership changes
+        // on it with `not_permitted`, and nothing is applied.
         Action::AddMember {
             group, principal, ..
         }
