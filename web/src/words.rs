@@ -337,6 +337,9 @@ pub fn error_sentence(code: &str, message: &str) -> String {
         "already_owner" => "They own it already",
         "owner_cannot_leave" => "The owner cannot leave; set another owner first",
         "no_grant" => "There is no share to remove",
+        "already_member" => "They are a member already",
+        "not_member" => "They are not a member",
+        "group_cycle" => "A group cannot contain itself, even through other groups",
         "owner_must_be_user_or_service_account" => {
             "A group cannot own data; choose a person or a service account"
         }
