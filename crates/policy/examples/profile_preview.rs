@@ -2,6 +2,7 @@
 //! `cargo build --profile bench --example profile_preview`, then
 //! `perf record target/release/examples/profile_preview share L irregular`.
 //! Actions: `share` (the project with a group of half the people),
+//! `member` (a person added to a group shared on the project),
 //! `project` or `run` (a transfer request); worlds: tidy or irregular,
 //! S, M, L or XL.
 use custody_policy::generate::{Size, ids, irregular, sized};
@@ -15,6 +16,13 @@ fn main() {
         Some("irregular") => irregular(size, Profile::Basespace, 1),
         _ => sized(size, Profile::Basespace, 1),
     };
+    // For `member`: a person added to the first group shared on the project.
+    let group = world
+        .grants
+        .iter()
+        .find(|g| g.resource == ids::PROJECT && g.principal.starts_with('g'))
+        .map(|g| g.principal.clone())
+        .unwrap_or_else(|| ids::BIG_GROUP.into());
     let t = std::time::Instant::now();
     let Ok(engine) = Engine::new(world) else {
         eprintln!("the generated world is invalid");
@@ -22,6 +30,11 @@ fn main() {
     };
     println!("indexed in {:?}", t.elapsed());
     let action = match which {
+        "member" => Action::AddMember {
+            actor: ids::OWNER.into(),
+            group,
+            principal: "u1997".into(),
+        },
         "share" => Action::Share {
             actor: ids::OWNER.into(),
             resource: ids::PROJECT.into(),

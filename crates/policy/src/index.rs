@@ -317,7 +317,7 @@ fn index_principals(
             groups,
             people: Vec::new(),
             members: std::mem::take(&mut members[i]),
-            direct_groups: std::mem::take(&mut parents[i]),
+            direct_groups: parents[i].clone(),
             admins: std::mem::take(&mut admins[i]),
             granted: Vec::new(),
         });

@@ -431,7 +431,7 @@ pub fn small(seed: u64, profile: Profile) -> World {
             email: None,
             name: None,
             members: list,
-            admins: vec![format!("p{}", rng.below(people))],
+            admins: vec!["p0".to_string()],
             roles: Vec::new(),
         });
     }
