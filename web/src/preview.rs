@@ -151,9 +151,10 @@ pub fn compute(engine: &Engine, action: &Action, setting: &Setting) -> PreviewMo
         };
         let (who, singular) = words::people_phrase(&summary.people, actor, &names);
         let sentence = format!(
-            "{who} {} {}",
+            "{who} {} {}{}",
             words::change_phrase(summary.before, summary.after, singular),
-            words::counts(&summary.kinds)
+            words::counts(&summary.kinds),
+            words::change_suffix(summary.before, summary.after)
         );
         let first = summary.people.first().map(String::as_str).unwrap_or("");
         let why_before = words::reasons_words(&summary.why.before, first, &names);

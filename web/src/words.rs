@@ -229,14 +229,7 @@ pub fn change_phrase(before: Access, after: Access, singular: bool) -> String {
     let v = |one: &str, many: &str| if singular { one } else { many }.to_string();
     if after.level == Level::Owner && before.level != Level::Owner {
         let become_ = v("becomes", "become");
-        return if before.level == Level::None {
-            format!("{become_} the owner of")
-        } else {
-            format!(
-                "{become_} the owner (instead of {}) of",
-                access_words(before)
-            )
-        };
+        return format!("{become_} the owner of");
     }
     if before.level == Level::None {
         return format!("{} {} on", v("gains", "gain"), access_words(after));
@@ -262,6 +255,16 @@ pub fn change_phrase(before: Access, after: Access, singular: bool) -> String {
             access_words(before),
             access_words(after)
         )
+    }
+}
+
+/// What a sentence adds after its counts: "(had write)" when someone
+/// becomes the owner of what they could already reach.
+pub fn change_suffix(before: Access, after: Access) -> String {
+    if after.level == Level::Owner && !matches!(before.level, Level::None | Level::Owner) {
+        format!(" (had {})", access_words(before))
+    } else {
+        String::new()
     }
 }
 
@@ -497,6 +500,8 @@ mod tests {
             change_phrase(Access::NONE, Access::OWNER, true),
             "becomes the owner of"
         );
+        assert_eq!(change_suffix(Access::WRITE, Access::OWNER), " (had write)");
+        assert_eq!(change_suffix(Access::NONE, Access::OWNER), "");
         let share = Access::with(Level::Write, [Permission::Share].into_iter().collect());
         assert_eq!(
             change_phrase(Access::READ, share, true),

@@ -257,7 +257,7 @@ pub fn ShareDialog(props: &ShareDialogProps) -> Html {
                 if s.new_owner.as_deref() == Some(p.as_str()) {
                     actions.push(html! {
                         <button type="button" class="link" onclick={Callback::from(move |_| edit.emit(ShareAction::SetOwner(None)))}>
-                            { "Keep as is" }
+                            { "Keep the owner" }
                         </button>
                     });
                 } else {
