@@ -205,6 +205,33 @@ async fn decline_an_invitation_and_cancel_a_transfer() {
         s.wait_text("table.history tr", "Declined").await?;
         s.wait_text("table.history tr", "Canceled").await?;
         s.screenshot("transfer-history").await?;
+
+        // On a phone-sized screen the share dialog fills the screen and
+        // nothing needs scrolling sideways.
+        s.c()
+            .set_window_size(390, 844)
+            .await
+            .map_err(|e| e.to_string())?;
+        s.goto("/resources/P-TUMOR").await?;
+        s.click_text("button", "Share").await?;
+        s.add_principal("Microbiome", "lab-b").await?;
+        s.preview_rows().await?;
+        let fits = s
+            .c()
+            .execute(
+                "const d = document.querySelector('.dialog');
+                 return document.documentElement.scrollWidth <= window.innerWidth
+                     && d.scrollWidth <= d.clientWidth;",
+                Vec::new(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        assert_eq!(
+            fits,
+            serde_json::Value::Bool(true),
+            "the dialog overflows sideways"
+        );
+        s.screenshot("narrow-share-dialog").await?;
         Ok(())
     })
     .await;
