@@ -5,6 +5,8 @@
 //! `cargo test --target wasm32-unknown-unknown -p custody-web` with
 //! CHROMEDRIVER set (see .cargo/config.toml); `cargo xtask test` runs it.
 #![cfg(target_arch = "wasm32")]
+// Test helpers: a failed setup fails the test.
+#![allow(clippy::unwrap_used)]
 
 use custody_api::AccessContext;
 use custody_policy::{Action, Engine, World};
