@@ -4,8 +4,9 @@
 //! - `setup` installs what the project needs and skips what is already there:
 //!   the wasm target, Trunk, the wasm-bindgen CLI matching `Cargo.lock`,
 //!   wasm-opt and headless Chromium with its driver (see [`tools`]).
-//! - `test` runs setup, then every test: native, in the browser, and the release
-//!   build of the web app (see [`steps`]).
+//! - `test` runs setup, then every test: native, in the browser, the release
+//!   build of the web app, and end to end (the real server serving that build,
+//!   driven in headless Chromium; see [`steps`]).
 //! - `run` runs setup, builds the web app, creates `./data/custody.db` with
 //!   the demo organisation on first start, and serves both with
 //!   `custody serve` on <http://127.0.0.1:8080>.
@@ -38,7 +39,8 @@ usage: cargo xtask <command>
 commands:
   setup   install the wasm target, Trunk, wasm-bindgen CLI, wasm-opt and
           headless Chromium, each only when missing
-  test    setup, then native tests, browser (wasm) tests and the web build
+  test    setup, then native tests, browser (wasm) tests, the web build and
+          the end-to-end tests (real server, built app, headless Chromium)
   run     setup, build the web app, seed the demo database on first start
           (./data/custody.db) and serve both on http://127.0.0.1:8080
   package build the @custody/policy npm package into crates/wasm/npm/dist
