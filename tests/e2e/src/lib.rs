@@ -236,7 +236,8 @@ impl Drop for Browser {
 
 /// A browser on a server: the steps the tests are written in.
 pub struct Session {
-    pub server: Server,
+    /// Shared by the sessions of one test (two people at once).
+    pub server: std::sync::Arc<Server>,
     pub browser: Browser,
 }
 
@@ -258,9 +259,17 @@ fn xpath_literal(text: &str) -> String {
 
 impl Session {
     pub async fn start(profile: &str) -> Result<Session> {
-        let server = Server::start(profile)?;
+        let server = std::sync::Arc::new(Server::start(profile)?);
         let browser = Browser::start().await?;
         Ok(Session { server, browser })
+    }
+
+    /// A second browser on the same server: another person at the same time.
+    pub async fn another(&self) -> Result<Session> {
+        Ok(Session {
+            server: self.server.clone(),
+            browser: Browser::start().await?,
+        })
     }
 
     pub fn c(&self) -> &Client {

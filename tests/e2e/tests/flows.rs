@@ -123,9 +123,18 @@ async fn transfer_request_pending_then_the_recipient_accepts_and_the_sender_lose
         )
         .await?;
         s.screenshot("transfer-confirmation").await?;
+        // Bob is signed in meanwhile, in his own browser: his badge updates
+        // live (server-sent events) when the invitation is sent.
+        let bob = s.another().await?;
+        bob.sign_in("bob@core.example").await?;
+        bob.wait_gone(".badge").await?;
         s.click_text("button", "Transfer now").await?;
         s.wait_text("h1 .tag", "Pending approval").await?;
         s.find_text("button", "Cancel transfer").await?;
+        bob.find(".badge[data-count='1']").await?;
+        bob.wait_text(".top .sr-only", "offers you the ownership")
+            .await?;
+        bob.close().await?;
         s.sign_out().await?;
 
         s.sign_in("bob@core.example").await?;
