@@ -103,7 +103,6 @@ pub fn App() -> Html {
     // Signed in: the unread count, then live events.
     {
         let signed_in = matches!(&*phase, Phase::SignedIn(..));
-        let unread = unread.clone();
         let latest = latest.clone();
         let refresh_unread = refresh_unread.clone();
         use_effect_with(signed_in, move |signed_in| {
@@ -111,8 +110,9 @@ pub fn App() -> Html {
                 refresh_unread.emit(());
                 crate::live::listen(Callback::from(move |n: custody_api::Notification| {
                     latest.set(Some(n.text.clone()));
+                    // The count comes from the server, which knows what
+                    // was read elsewhere meanwhile.
                     refresh_unread.emit(());
-                    let _ = &unread;
                 }))
             } else {
                 None
@@ -122,11 +122,14 @@ pub fn App() -> Html {
     }
 
     let on_signed_out = {
-        let phase = phase.clone();
+        let (phase, unread, latest) = (phase.clone(), unread.clone(), latest.clone());
         Callback::from(move |()| {
             if let Phase::SignedIn(config, _) = &*phase {
                 phase.set(Phase::SignedOut(config.clone()));
             }
+            // Nothing of this person's stays on screen for the next one.
+            unread.set(0);
+            latest.set(None);
         })
     };
     let sign_out = {
