@@ -235,6 +235,87 @@ pub struct StalePreview {
     pub context: AccessContext,
 }
 
+/// One group as the groups page lists it (`GET /api/groups`), seen by the
+/// signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GroupItem {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// How many direct members it has (people, service accounts, groups).
+    pub members: u64,
+    /// How many people (users and service accounts) it reaches, through
+    /// nested groups too: who a grant to this group gives access to.
+    pub people: u64,
+    /// Whether the viewer is on its own admins list (being an admin is not
+    /// inherited through nesting), so may add and remove members.
+    pub admin: bool,
+    /// Whether the viewer is a member, directly or through nested groups.
+    pub member: bool,
+}
+
+/// `GET /api/groups`: the groups the signed-in person administers or
+/// belongs to (directly or through nesting), sorted by id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GroupList {
+    pub items: Vec<GroupItem>,
+}
+
+/// `GET /api/groups/{id}`: one group, its direct members and its admins.
+/// Visible to its members (direct or nested) and its admins; anyone else
+/// gets 404, exactly like a missing id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GroupDetail {
+    pub group: GroupItem,
+    /// Direct members, sorted by id (a nested group counts once, with its
+    /// own `members` count).
+    pub members: Vec<PrincipalHit>,
+    /// The group's own admins, sorted by id.
+    pub admins: Vec<PrincipalHit>,
+    /// Whether the viewer may add and remove members (is an admin). A
+    /// member who is not an admin may still remove themself (leave).
+    pub can_manage: bool,
+}
+
+/// `GET /api/groups/{id}/context?principals=a,b`: the slice of the world
+/// that the policy needs to preview any membership change of the group
+/// (adding or removing any of `principals`, the group's members, and the
+/// actor leaving): the groups that enclose it, every resource granted to it
+/// or to an enclosing group with what those resources' access depends on,
+/// its members and admins, and the named principals with their members. A
+/// preview computed on it equals the preview on the whole database, change
+/// for change. Same visibility as [`GroupDetail`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GroupContext {
+    pub group: String,
+    /// The signed-in person, who will be the actions' actor.
+    pub actor: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub world: World,
+    /// A fingerprint of this slice; sent back with an action for the record.
+    pub version: String,
+    /// Whether the viewer may add and remove members (is an admin).
+    pub can_manage: bool,
+}
+
+/// 409 for an action that names no resource (`add_member`,
+/// `remove_member`, or a batch of only those): the preview changed since
+/// the person saw it; here is the group's new context to preview again on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaleGroupPreview {
+    /// `stale_preview`.
+    pub code: String,
+    pub message: String,
+    /// The digest of the preview on the current data.
+    pub digest: String,
+    pub context: GroupContext,
+}
+
 /// A transfer as the inbox, the outbox and the history show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -278,6 +359,10 @@ pub enum NotificationKind {
     ShareReceived,
     ShareRemoved,
     OwnershipReceived,
+    /// The person was added to a group (`Notification::group`).
+    AddedToGroup,
+    /// The person was removed from a group, or left it.
+    RemovedFromGroup,
 }
 
 impl NotificationKind {
@@ -290,6 +375,8 @@ impl NotificationKind {
             NotificationKind::ShareReceived => "share_received",
             NotificationKind::ShareRemoved => "share_removed",
             NotificationKind::OwnershipReceived => "ownership_received",
+            NotificationKind::AddedToGroup => "added_to_group",
+            NotificationKind::RemovedFromGroup => "removed_from_group",
         }
     }
 
@@ -302,6 +389,8 @@ impl NotificationKind {
             NotificationKind::ShareReceived,
             NotificationKind::ShareRemoved,
             NotificationKind::OwnershipReceived,
+            NotificationKind::AddedToGroup,
+            NotificationKind::RemovedFromGroup,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)
@@ -321,6 +410,9 @@ pub struct Notification {
     pub resource: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer: Option<String>,
+    /// For `added_to_group` and `removed_from_group`: the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// A sentence for people.
     pub text: String,
     pub created_at: i64,
@@ -366,5 +458,11 @@ mod tests {
     fn notification_kinds_round_trip() {
         let kind = NotificationKind::parse("share_removed").unwrap();
         assert_eq!(serde_json::to_string(&kind).unwrap(), "\"share_removed\"");
+        let kind = NotificationKind::parse("added_to_group").unwrap();
+        assert_eq!(kind, NotificationKind::AddedToGroup);
+        assert_eq!(
+            NotificationKind::RemovedFromGroup.as_str(),
+            "removed_from_group"
+        );
     }
 }

@@ -543,6 +543,7 @@ fn drafts(world: &World, action: &Action, me: &str, written: &Written) -> Vec<Dr
             actor: me.to_string(),
             resource: Some(t.resource.clone()),
             transfer: Some(t.id.clone()),
+            group: None,
             text: format!(
                 "{actor} offers you the ownership of {}",
                 name_of_resource(&t.resource)
@@ -577,6 +578,7 @@ fn drafts(world: &World, action: &Action, me: &str, written: &Written) -> Vec<Dr
                 actor: me.to_string(),
                 resource: Some(t.resource.clone()),
                 transfer: Some(t.id.clone()),
+                group: None,
                 text: format!(
                     "{actor} {verb} the transfer of {}",
                     name_of_resource(&t.resource)
@@ -597,6 +599,7 @@ fn drafts(world: &World, action: &Action, me: &str, written: &Written) -> Vec<Dr
                     actor: me.to_string(),
                     resource: Some(resource.clone()),
                     transfer: None,
+                    group: None,
                     text: format!(
                         "{actor} shared {} with you ({})",
                         name_of_resource(resource),
@@ -613,6 +616,7 @@ fn drafts(world: &World, action: &Action, me: &str, written: &Written) -> Vec<Dr
                     actor: me.to_string(),
                     resource: Some(resource.clone()),
                     transfer: None,
+                    group: None,
                     text: format!(
                         "{actor} removed your share of {}",
                         name_of_resource(resource)
@@ -633,6 +637,7 @@ fn drafts(world: &World, action: &Action, me: &str, written: &Written) -> Vec<Dr
             actor: me.to_string(),
             resource: Some(resource.clone()),
             transfer: None,
+            group: None,
             text: format!(
                 "{actor} made you the owner of {}",
                 name_of_resource(resource)

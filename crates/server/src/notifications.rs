@@ -69,6 +69,8 @@ pub struct Draft {
     pub actor: String,
     pub resource: Option<String>,
     pub transfer: Option<String>,
+    /// For a membership change: the group.
+    pub group: Option<String>,
     pub text: String,
 }
 
@@ -77,14 +79,15 @@ pub struct Draft {
 pub async fn insert(tx: &mut Tx, backend: Backend, draft: &Draft) -> AppResult<Addressed> {
     let now = now_ms();
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO notifications (principal_id, kind, actor_id, resource_id, transfer_id, text, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO notifications (principal_id, kind, actor_id, resource_id, transfer_id, group_id, text, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(&draft.to)
     .bind(draft.kind.as_str())
     .bind(&draft.actor)
     .bind(draft.resource.clone())
     .bind(draft.transfer.clone())
+    .bind(draft.group.clone())
     .bind(&draft.text)
     .bind(now)
     .fetch_one(&mut **tx)
@@ -97,6 +100,7 @@ pub async fn insert(tx: &mut Tx, backend: Backend, draft: &Draft) -> AppResult<A
             actor: draft.actor.clone(),
             resource: draft.resource.clone(),
             transfer: draft.transfer.clone(),
+            group: draft.group.clone(),
             text: draft.text.clone(),
             created_at: now,
             read: false,
@@ -170,12 +174,13 @@ pub async fn list(
         String,
         Option<String>,
         Option<String>,
+        Option<String>,
         String,
         i64,
         Option<i64>,
     );
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, kind, actor_id, resource_id, transfer_id, text, created_at, read_at
+        "SELECT id, kind, actor_id, resource_id, transfer_id, group_id, text, created_at, read_at
          FROM notifications WHERE principal_id = $1 ORDER BY id DESC LIMIT 100",
     )
     .bind(&viewer.id)
@@ -190,13 +195,14 @@ pub async fn list(
     let items = rows
         .into_iter()
         .filter_map(
-            |(id, kind, actor, resource, transfer, text, created_at, read_at)| {
+            |(id, kind, actor, resource, transfer, group, text, created_at, read_at)| {
                 Some(Notification {
                     id,
                     kind: NotificationKind::parse(&kind)?,
                     actor,
                     resource,
                     transfer,
+                    group,
                     text,
                     created_at,
                     read: read_at.is_some(),
