@@ -54,6 +54,12 @@ pub mod invitation {
     pub mod state;
 }
 
+pub mod groups {
+    //! Workgroups: who is in a group, and the members dialog.
+    pub mod loaded;
+    pub mod state;
+}
+
 pub mod components {
     //! One component per file, with `Callback` props.
     pub mod access_picker;
