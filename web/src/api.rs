@@ -11,9 +11,9 @@
 //! kept here, so components never handle it.
 
 use custody_api::{
-    AccessContext, ActionApplied, ActionRequest, CSRF_HEADER, Config, ErrorBody, MarkRead, Me,
-    NotificationList, PrincipalHit, ResourceDetail, ResourcePage, SignIn, StalePreview,
-    TransferList, WhoHasAccess,
+    AccessContext, ActionApplied, ActionRequest, CSRF_HEADER, Config, ErrorBody, GroupContext,
+    GroupDetail, GroupList, MarkRead, Me, NotificationList, PrincipalHit, ResourceDetail,
+    ResourcePage, SignIn, StaleGroupPreview, StalePreview, TransferList, WhoHasAccess,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -242,6 +242,58 @@ pub async fn post_action(request: &ActionRequest) -> ApiResult<ActionApplied> {
         };
     }
     read(response).await
+}
+
+/// `GET /api/groups`: the groups the person administers or belongs to.
+pub async fn groups() -> ApiResult<GroupList> {
+    get("/api/groups").await
+}
+
+/// `GET /api/groups/{id}`: its direct members and admins (404 for anyone
+/// who is neither a member nor an admin).
+pub async fn group(id: &str) -> ApiResult<GroupDetail> {
+    get(&format!("/api/groups/{}", encode(id))).await
+}
+
+/// `GET /api/groups/{id}/context`: the slice of the world to preview
+/// membership changes on, with the principals the members dialog adds
+/// (their own memberships decide what they already reach).
+pub async fn group_context(id: &str, principals: &[String]) -> ApiResult<GroupContext> {
+    let mut url = format!("/api/groups/{}/context", encode(id));
+    if !principals.is_empty() {
+        url.push_str("?principals=");
+        url.push_str(&encode(&principals.join(",")));
+    }
+    get(&url).await
+}
+
+/// Why posting a membership change failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupSaveError {
+    /// 409: the preview changed; preview again on the group's new context.
+    Stale(Box<StaleGroupPreview>),
+    Other(ApiError),
+}
+
+/// `POST /api/actions` for a membership change (`add_member`,
+/// `remove_member`, or a batch of only those). Such an action names no
+/// resource, so a 409 carries the group's context
+/// ([`GroupSaveError::Stale`]) instead of a resource's.
+pub async fn post_group_action(request: &ActionRequest) -> Result<ActionApplied, GroupSaveError> {
+    let built = writing(Request::post("/api/actions"))
+        .json(request)
+        .map_err(|e| GroupSaveError::Other(network(e)))?;
+    let response = built
+        .send()
+        .await
+        .map_err(|e| GroupSaveError::Other(network(e)))?;
+    if response.status() == 409 {
+        return match response.json::<StaleGroupPreview>().await {
+            Ok(stale) => Err(GroupSaveError::Stale(Box::new(stale))),
+            Err(e) => Err(GroupSaveError::Other(ApiError::Network(e.to_string()))),
+        };
+    }
+    read(response).await.map_err(GroupSaveError::Other)
 }
 
 /// `GET /api/transfers?box=incoming|outgoing|history`

@@ -5,6 +5,8 @@
 use crate::api;
 use crate::components::header::Header;
 use crate::pages::account::AccountPage;
+use crate::pages::group::GroupPage;
+use crate::pages::groups::GroupsPage;
 use crate::pages::notifications::NotificationsPage;
 use crate::pages::resource::ResourcePage;
 use crate::pages::resources::ResourcesPage;
@@ -28,6 +30,10 @@ pub enum Route {
     Resource { id: String },
     #[at("/transfers")]
     Transfers,
+    #[at("/groups")]
+    Groups,
+    #[at("/groups/:id")]
+    Group { id: String },
     #[at("/account")]
     Account,
     #[at("/notifications")]
@@ -44,6 +50,8 @@ fn switch(route: Route) -> Html {
         Route::Runs => html! { <ResourcesPage kind={ResourceKind::Run} /> },
         Route::Resource { id } => html! { <ResourcePage key={id.clone()} id={id.clone()} /> },
         Route::Transfers => html! { <TransfersPage /> },
+        Route::Groups => html! { <GroupsPage /> },
+        Route::Group { id } => html! { <GroupPage key={id.clone()} id={id.clone()} /> },
         Route::Account => html! { <AccountPage /> },
         Route::Notifications => html! { <NotificationsPage /> },
         Route::NotFound => html! {

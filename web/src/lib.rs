@@ -56,6 +56,7 @@ pub mod invitation {
 
 pub mod groups {
     //! Workgroups: who is in a group, and the members dialog.
+    pub mod dialog;
     pub mod loaded;
     pub mod state;
 }
@@ -75,6 +76,8 @@ pub mod components {
 pub mod pages {
     //! One page per route.
     pub mod account;
+    pub mod group;
+    pub mod groups;
     pub mod notifications;
     pub mod resource;
     pub mod resources;

@@ -35,6 +35,7 @@ pub fn Header(props: &HeaderProps) -> Html {
             <nav class="sections" aria-label="Sections">
                 <Link<Route> to={Route::Projects}>{ "Projects" }</Link<Route>>
                 <Link<Route> to={Route::Runs}>{ "Runs" }</Link<Route>>
+                <Link<Route> to={Route::Groups}>{ "Groups" }</Link<Route>>
                 if s.profile() == custody_policy::Profile::Basespace {
                     <Link<Route> to={Route::Transfers}>{ "Transfers" }</Link<Route>>
                 }

@@ -55,6 +55,17 @@ impl GroupLoaded {
         })
     }
 
+    /// Indexes the server's answer.
+    pub fn from_context(context: custody_api::GroupContext) -> Result<GroupLoaded, String> {
+        GroupLoaded::new(
+            context.group,
+            context.actor,
+            context.world,
+            context.version,
+            context.can_manage,
+        )
+    }
+
     pub fn world(&self) -> &World {
         self.engine.0.world()
     }
