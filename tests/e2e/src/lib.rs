@@ -129,24 +129,62 @@ pub struct Server {
     _dir: Scratch,
 }
 
+/// How a test's database is filled before `custody serve` starts.
+pub enum Setup<'a> {
+    /// `custody seed demo`: the demo organisation.
+    Demo,
+    /// `custody import` of a world (the specification's JSON) into the
+    /// fresh database, then each admin command in turn (e.g. `user add
+    /// --id erin ... --password ...`), exactly as an operator types them.
+    Import {
+        world: &'a serde_json::Value,
+        then: &'a [&'a [&'a str]],
+    },
+}
+
+/// Runs `custody --database-url DB --profile P ARGS...`.
+fn admin(bin: &Path, database: &str, profile: &str, args: &[&str]) -> Result {
+    let out = Command::new(bin)
+        .args(["--database-url", database, "--profile", profile])
+        .args(args)
+        .stdout(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "custody {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
 impl Server {
     /// Seeds the demo (`basespace` or `direct`) and serves the built app.
     pub fn start(profile: &str) -> Result<Server> {
+        Server::start_with(profile, &Setup::Demo)
+    }
+
+    /// Fills a fresh database as `setup` says and serves the built app.
+    pub fn start_with(profile: &str, setup: &Setup) -> Result<Server> {
         let bin = custody_bin()?;
         let dist = dist_dir()?;
         let dir = Scratch::new("db")?;
         let database = format!("sqlite://{}", dir.0.join("custody.db").display());
-        let seeded = Command::new(&bin)
-            .args(["--database-url", &database, "--profile", profile])
-            .args(["seed", "demo", "--fast-hashes"])
-            .stdout(Stdio::null())
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
-        if !seeded.status.success() {
-            return Err(format!(
-                "custody seed demo failed: {}",
-                String::from_utf8_lossy(&seeded.stderr)
-            ));
+        match setup {
+            Setup::Demo => admin(&bin, &database, profile, &["seed", "demo", "--fast-hashes"])?,
+            Setup::Import { world, then } => {
+                let file = dir.0.join("world.json");
+                std::fs::write(&file, world.to_string())
+                    .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+                let file = file.display().to_string();
+                admin(&bin, &database, profile, &["import", &file])?;
+                for args in *then {
+                    admin(&bin, &database, profile, args)?;
+                }
+            }
         }
         let port = free_port()?;
         let mut child = Command::new(&bin)
@@ -259,7 +297,12 @@ fn xpath_literal(text: &str) -> String {
 
 impl Session {
     pub async fn start(profile: &str) -> Result<Session> {
-        let server = std::sync::Arc::new(Server::start(profile)?);
+        Session::start_with(profile, &Setup::Demo).await
+    }
+
+    /// A browser on a server whose database `setup` filled.
+    pub async fn start_with(profile: &str, setup: &Setup<'_>) -> Result<Session> {
+        let server = std::sync::Arc::new(Server::start_with(profile, setup)?);
         let browser = Browser::start().await?;
         Ok(Session { server, browser })
     }
