@@ -80,6 +80,21 @@ pub enum Action {
     },
 }
 
+/// What an action names, by role ([`Action::names`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names {
+    /// Resources it acts on (`resource` fields).
+    pub resources: Vec<String>,
+    /// Transfers it settles (`transfer` fields).
+    pub transfers: Vec<String>,
+    /// Principals it names: grantees, new owners, members added or removed.
+    pub principals: Vec<String>,
+    /// Transfer recipients' email addresses (`to`), as written.
+    pub emails: Vec<String>,
+    /// Groups whose members it changes (`group` fields).
+    pub groups: Vec<String>,
+}
+
 /// The name of each action type, as written in the `type` field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ActionType {
@@ -128,6 +143,66 @@ impl Action {
             | Action::AddMember { actor, .. }
             | Action::RemoveMember { actor, .. }
             | Action::Batch { actor, .. } => actor,
+        }
+    }
+
+    /// The ids and emails this action (and, for a batch, each inner
+    /// action) names, in order of appearance, without repeats: what a
+    /// store must load to preview it, and what a dialog opened on it is
+    /// about. The actors are not included (see [`Action::actor`]).
+    pub fn names(&self) -> Names {
+        let mut out = Names::default();
+        self.collect_names(&mut out);
+        out
+    }
+
+    fn collect_names(&self, out: &mut Names) {
+        fn push(list: &mut Vec<String>, item: &str) {
+            if !list.iter().any(|x| x == item) {
+                list.push(item.to_string());
+            }
+        }
+        match self {
+            Action::Share {
+                resource,
+                principal,
+                ..
+            }
+            | Action::Unshare {
+                resource,
+                principal,
+                ..
+            }
+            | Action::SetOwner {
+                resource,
+                principal,
+                ..
+            } => {
+                push(&mut out.resources, resource);
+                push(&mut out.principals, principal);
+            }
+            Action::RequestTransfer { resource, to, .. } => {
+                push(&mut out.resources, resource);
+                push(&mut out.emails, to);
+            }
+            Action::AcceptTransfer { transfer, .. }
+            | Action::DeclineTransfer { transfer, .. }
+            | Action::CancelTransfer { transfer, .. } => push(&mut out.transfers, transfer),
+            Action::Leave { resource, .. } => push(&mut out.resources, resource),
+            Action::AddMember {
+                group, principal, ..
+            }
+            | Action::RemoveMember {
+                group, principal, ..
+            } => {
+                push(&mut out.groups, group);
+                push(&mut out.principals, principal);
+            }
+            Action::Batch { actions, .. } => {
+                for a in actions {
+                    a.collect_names(out);
+                }
+            }
         }
     }
 

@@ -14,7 +14,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use custody_api::{AccessContext, ActionApplied, ActionRequest, NotificationKind, StalePreview};
+use custody_api::{
+    AccessContext, ActionApplied, ActionRequest, NotificationKind, StaleGroupPreview, StalePreview,
+};
 use custody_policy::{Action, Engine, ErrorCode, PolicyError, World, normalize_email};
 use sha2::{Digest, Sha256};
 
@@ -41,7 +43,7 @@ const ATTEMPTS: usize = 30;
         (status = 200, body = ActionApplied, description = "applied"),
         (status = 400, body = custody_api::ErrorBody, description = "malformed request"),
         (status = 403, body = custody_api::ErrorBody, description = "not_permitted, not_recipient, escalation, csrf"),
-        (status = 409, body = StalePreview, description = "the preview changed; preview again on the new context"),
+        (status = 409, body = StalePreview, description = "the preview changed; preview again on the new context. For an action that names no resource (add_member, remove_member, or a batch of only those) the body is a StaleGroupPreview (the group's context)"),
         (status = 422, body = custody_api::ErrorBody, description = "refused by the policy (its code)"),
     ))]
 pub async fn post_action(
@@ -219,66 +221,28 @@ fn retryable(state: &AppState, e: &sqlx::Error) -> bool {
             && matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23505")))
 }
 
-/// The resources, transfers, principals and emails an action names.
+/// What to load to preview `action`: the resources, transfers,
+/// principals, emails and groups it names ([`Action::names`]), with the
+/// actors of a batch's inner actions (each must be known), and the groups
+/// as principals too (a `group` that is not a group must be found, to be
+/// refused with `not_supported` rather than `unknown_principal`).
 pub fn scope_of(action: &Action) -> Scope {
-    let mut scope = Scope {
+    let names = action.names();
+    let mut principals = names.principals;
+    principals.extend(names.groups.iter().cloned());
+    principals.push(action.actor().to_string());
+    if let Action::Batch { actions, .. } = action {
+        principals.extend(actions.iter().map(|a| a.actor().to_string()));
+    }
+    principals.sort();
+    principals.dedup();
+    Scope {
+        resources: names.resources,
+        transfers: names.transfers,
+        principals,
+        emails: names.emails,
+        groups: names.groups,
         down: true,
-        ..Scope::default()
-    };
-    add_to_scope(action, &mut scope);
-    scope.principals.push(action.actor().to_string());
-    scope.resources.dedup();
-    scope.principals.sort();
-    scope.principals.dedup();
-    scope
-}
-
-fn add_to_scope(action: &Action, scope: &mut Scope) {
-    match action {
-        Action::Share {
-            resource,
-            principal,
-            ..
-        }
-        | Action::Unshare {
-            resource,
-            principal,
-            ..
-        }
-        | Action::SetOwner {
-            resource,
-            principal,
-            ..
-        } => {
-            scope.resources.push(resource.clone());
-            scope.principals.push(principal.clone());
-        }
-        Action::RequestTransfer { resource, to, .. } => {
-            scope.resources.push(resource.clone());
-            scope.emails.push(to.clone());
-        }
-        Action::AcceptTransfer { transfer, .. }
-        | Action::DeclineTransfer { transfer, .. }
-        | Action::CancelTransfer { transfer, .. } => scope.transfers.push(transfer.clone()),
-        Action::Leave { resource, .. } => scope.resources.push(resource.clone()),
-        // The slice does not load group admins yet (nor the group context a
-        // membership preview needs): the policy refuses membership changes
-        // on it with `not_permitted`, and nothing is applied.
-        Action::AddMember {
-            group, principal, ..
-        }
-        | Action::RemoveMember {
-            group, principal, ..
-        } => {
-            scope.principals.push(group.clone());
-            scope.principals.push(principal.clone());
-        }
-        Action::Batch { actions, .. } => {
-            for a in actions {
-                add_to_scope(a, scope);
-                scope.principals.push(a.actor().to_string());
-            }
-        }
     }
 }
 
@@ -347,6 +311,23 @@ async fn decide(
     let previewed = started.elapsed();
     if digest != request.digest {
         let world = engine.world().clone();
+        let names = action.names();
+        if names.resources.is_empty()
+            && names.transfers.is_empty()
+            && let Some(group) = names.groups.first()
+        {
+            // A membership change: the dialog was opened on the group. The
+            // slice loaded for the action holds the group's context.
+            let context = crate::groups::group_context_of(world, group, me)?;
+            return Err(AppError::StaleGroup(Box::new(StaleGroupPreview {
+                code: "stale_preview".to_string(),
+                message: "the group changed since you opened this dialog; review the new preview"
+                    .to_string(),
+                digest,
+                context,
+            }))
+            .into());
+        }
         let resource = primary_resource(tx, action, &world).await?;
         let (context, _) = context_of(world, &resource, me)?;
         return Err(AppError::Stale(Box::new(StalePreview {
@@ -642,6 +623,49 @@ fn drafts(world: &World, action: &Action, me: &str, written: &Written) -> Vec<Dr
                 "{actor} made you the owner of {}",
                 name_of_resource(resource)
             ),
+        });
+    }
+    // A membership change notifies the person (user or service account)
+    // added or removed directly; the people of a group added or removed
+    // get no notification (their access changes show on their pages).
+    let kind_of = |id: &str| world.principals.iter().find(|p| p.id == id).map(|p| p.kind);
+    let name_of_group = |id: &str| match world
+        .principals
+        .iter()
+        .find(|p| p.id == id)
+        .and_then(|p| p.name.clone())
+    {
+        Some(n) => format!("group “{n}”"),
+        None => format!("group `{id}`"),
+    };
+    for (joined, (group, member)) in written
+        .joined
+        .iter()
+        .map(|x| (true, x))
+        .chain(written.left.iter().map(|x| (false, x)))
+    {
+        if kind_of(member).is_none_or(|k| k == custody_policy::PrincipalKind::Group) {
+            continue;
+        }
+        let (kind, text) = if joined {
+            (
+                NotificationKind::AddedToGroup,
+                format!("{actor} added you to {}", name_of_group(group)),
+            )
+        } else {
+            (
+                NotificationKind::RemovedFromGroup,
+                format!("{actor} removed you from {}", name_of_group(group)),
+            )
+        };
+        out.push(Draft {
+            to: member.clone(),
+            kind,
+            actor: me.to_string(),
+            resource: None,
+            transfer: None,
+            group: Some(group.clone()),
+            text,
         });
     }
     out.retain(|d| d.to != me);

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use custody_api::{ErrorBody, StalePreview};
+use custody_api::{ErrorBody, StaleGroupPreview, StalePreview};
 use custody_policy::{ErrorCode, PolicyError};
 
 #[derive(Debug)]
@@ -23,6 +23,8 @@ pub enum AppError {
     TooManyAttempts { retry_after: u64 },
     /// The preview changed since the person saw it.
     Stale(Box<StalePreview>),
+    /// The preview of a membership change changed since the person saw it.
+    StaleGroup(Box<StaleGroupPreview>),
     /// A database error: logged, never shown; kept whole so that a
     /// transaction can tell a serialization failure and retry.
     Db(sqlx::Error),
@@ -106,6 +108,10 @@ impl AppError {
                 ),
             ),
             AppError::Stale(stale) => (
+                StatusCode::CONFLICT,
+                serde_json::to_value(stale).unwrap_or_default(),
+            ),
+            AppError::StaleGroup(stale) => (
                 StatusCode::CONFLICT,
                 serde_json::to_value(stale).unwrap_or_default(),
             ),

@@ -111,6 +111,12 @@ pub async fn import_world(db: &Db, world: &World) -> AppResult<()> {
         .flat_map(|p| p.members.iter().map(|m| vec![t(&p.id), t(m)]))
         .collect();
     insert_many(tx, "group_members", &["group_id", "member_id"], members).await?;
+    let admins = world
+        .principals
+        .iter()
+        .flat_map(|p| p.admins.iter().map(|a| vec![t(&p.id), t(a)]))
+        .collect();
+    insert_many(tx, "group_admins", &["group_id", "admin_id"], admins).await?;
     // Runs and datasets before the files that name them as parent.
     let (files, others): (Vec<_>, Vec<_>) = world
         .resources

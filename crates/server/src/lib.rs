@@ -37,6 +37,7 @@ pub mod cli;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod groups;
 pub mod headers;
 pub mod import;
 pub mod notifications;
@@ -132,6 +133,7 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(resources::router())
         .merge(principals::router())
+        .merge(groups::router())
         .merge(actions::router())
         .merge(transfers::router())
         .merge(notifications::router())

@@ -7,7 +7,9 @@
 //! and FASTQ, BCL, BAM and VCF files. Some data is shared, one run transfer
 //! from the core to Alice is pending, and the "Cell atlas" project holds a
 //! few thousand resources shared with an institute-wide group of hundreds,
-//! so the dialog's scale is visible.
+//! so the dialog's scale is visible. Each group has admins who manage its
+//! members: Alice runs her lab's two groups, Erin hers, and Bob the core
+//! facility's and the institute-wide one.
 
 use custody_policy::{
     Access, Grant, Principal, PrincipalKind, Profile, Resource, ResourceKind, Role, Transfer,
@@ -26,7 +28,7 @@ pub const DEMO_PASSWORD: &str = "custody-demo";
 pub const SIGN_INS: &[(&str, &str)] = &[
     (
         "alice@lab-a.example",
-        "Alice Moreau, PI of the tumor genomics lab (owner of most projects)",
+        "Alice Moreau, PI of the tumor genomics lab (owner of most projects; admin of groups lab-a and lab-a-bioinf)",
     ),
     (
         "carol@lab-a.example",
@@ -36,10 +38,13 @@ pub const SIGN_INS: &[(&str, &str)] = &[
         "dan@lab-a.example",
         "Dan Reyes, lab A bioinformatics (nested group)",
     ),
-    ("erin@lab-b.example", "Erin Novak, PI of the microbiome lab"),
+    (
+        "erin@lab-b.example",
+        "Erin Novak, PI of the microbiome lab (admin of group lab-b)",
+    ),
     (
         "bob@core.example",
-        "Bob Okafor, core facility manager (a run transfer to Alice is pending)",
+        "Bob Okafor, core facility manager (a run transfer to Alice is pending; admin of groups core-facility and institute)",
     ),
     ("priya@core.example", "Priya Shah, core facility technician"),
     (
@@ -60,14 +65,14 @@ fn user(id: &str, name: &str, email: &str) -> Principal {
     }
 }
 
-fn group(id: &str, name: &str, members: &[&str]) -> Principal {
+fn group(id: &str, name: &str, members: &[&str], admins: &[&str]) -> Principal {
     Principal {
         id: id.to_string(),
         kind: PrincipalKind::Group,
         email: None,
         name: Some(name.to_string()),
         members: members.iter().map(|m| m.to_string()).collect(),
-        admins: Vec::new(),
+        admins: admins.iter().map(|a| a.to_string()).collect(),
         roles: Vec::new(),
     }
 }
@@ -155,19 +160,27 @@ pub fn demo_world(profile: Profile) -> World {
         "core-facility",
         "Core facility",
         &["bob", "priya", "pipeline"],
+        &["bob"],
     ));
     people.push(group(
         "lab-a-bioinf",
         "Lab A bioinformatics",
         &["dan", "pipeline"],
+        &["alice"],
     ));
     people.push(group(
         "lab-a",
         "Tumor genomics lab",
         &["alice", "carol", "lab-a-bioinf"],
+        &["alice"],
     ));
-    people.push(group("lab-b", "Microbiome lab", &["erin", "frank"]));
-    let mut institute = group("institute", "Institute (all staff)", &[]);
+    people.push(group(
+        "lab-b",
+        "Microbiome lab",
+        &["erin", "frank"],
+        &["erin"],
+    ));
+    let mut institute = group("institute", "Institute (all staff)", &[], &["bob"]);
     institute.members = staff.clone();
     institute.members.push("lab-a".to_string());
     institute.members.push("lab-b".to_string());

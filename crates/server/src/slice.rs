@@ -15,6 +15,18 @@
 //! the people being added in a dialog). A resource held only as context
 //! lists only the projects and biosamples that are in the slice.
 //!
+//! A change to the members of group `G` (adding or removing a user, a
+//! service account or a group; a person leaving) changes the people of `G`
+//! and of every group that encloses it (`encl(G)`), and so can change
+//! access only where a grant to one of those groups reaches: the resources
+//! granted to `encl(G)` join the seed, and their `down` and `up` regions
+//! follow exactly as for a resource action (a membership change acts like
+//! granting or revoking those grants for the people who join or leave).
+//! The groups of `encl(G)` join the principals, with all their members;
+//! the principals named (those being added) come with their members.
+//! Every group in the slice comes with its `admins` (who may change its
+//! members), and the admins themselves.
+//!
 //! The tests prove the claim: on every scenario and on generated worlds,
 //! the preview on the slice equals the preview on the whole world.
 
@@ -38,6 +50,9 @@ pub struct Scope {
     pub principals: Vec<String>,
     /// Accounts to include by email (a transfer's recipient).
     pub emails: Vec<String>,
+    /// Groups whose members the actions may change (`add_member`,
+    /// `remove_member`): the slice holds what any such change can reach.
+    pub groups: Vec<String>,
     /// True: what a preview needs (`down` and `up`); false: only what the
     /// access to `resources` themselves depends on (`up`), for reading.
     pub down: bool,
@@ -75,11 +90,12 @@ pub async fn load(
         .map(|e| custody_policy::normalize_email(e))
         .collect();
     let inputs = format!(
-        "('-', '-'){}{}{}{}",
+        "('-', '-'){}{}{}{}{}",
         params.add("s", &scope.resources),
         params.add("t", &scope.transfers),
         params.add("p", &scope.principals),
-        params.add("e", &emails)
+        params.add("e", &emails),
+        params.add("g", &scope.groups)
     );
     // Every join starts from the (small) slice and probes a table by its
     // index: `CROSS JOIN` makes SQLite keep that order (its planner would
@@ -100,8 +116,12 @@ pub async fn load(
     let sql = format!(
         "WITH RECURSIVE
          input(k, v) AS (VALUES {inputs}),
+         encl(id) AS MATERIALIZED (SELECT p.id FROM input i CROSS JOIN principals p
+                 WHERE i.k = 'g' AND p.id = i.v AND p.kind = 'group'
+             UNION SELECT m.group_id FROM encl e CROSS JOIN group_members m WHERE m.member_id = e.id),
          seed(id) AS MATERIALIZED (SELECT r.id FROM input i CROSS JOIN resources r WHERE i.k = 's' AND r.id = i.v
-             UNION SELECT t.resource_id FROM input i CROSS JOIN transfers t WHERE i.k = 't' AND t.id = i.v),
+             UNION SELECT t.resource_id FROM input i CROSS JOIN transfers t WHERE i.k = 't' AND t.id = i.v
+             UNION SELECT g.resource_id FROM encl e CROSS JOIN grants g WHERE g.principal_id = e.id),
          {down}
          lvl1(id) AS MATERIALIZED (SELECT id FROM down
              UNION SELECT r.parent_id FROM down d CROSS JOIN resources r WHERE r.id = d.id AND r.parent_id IS NOT NULL
@@ -117,9 +137,12 @@ pub async fn load(
                  WHERE t.id = x.id AND p.email_norm = t.to_email_norm
              UNION SELECT p.id FROM input i CROSS JOIN principals p WHERE i.k = 'p' AND p.id = i.v
              UNION SELECT p.id FROM input i CROSS JOIN principals p WHERE i.k = 'e' AND p.email_norm = i.v
+             UNION SELECT id FROM encl
              {data_owners}),
          closure(id) AS MATERIALIZED (SELECT id FROM direct_p
-             UNION SELECT m.member_id FROM closure c CROSS JOIN group_members m WHERE m.group_id = c.id)
+             UNION SELECT m.member_id FROM closure c CROSS JOIN group_members m WHERE m.group_id = c.id),
+         everyone(id) AS MATERIALIZED (SELECT id FROM closure
+             UNION SELECT a.admin_id FROM closure c CROSS JOIN group_admins a WHERE a.group_id = c.id)
          SELECT 'r' AS tag, r.id AS a, r.kind AS b, r.owner_id AS c, r.name AS d, r.parent_id AS e, r.format AS f
              FROM ctx x CROSS JOIN resources r WHERE r.id = x.id
          UNION ALL SELECT 'p', rp.resource_id, rp.project_id, NULL, NULL, NULL, NULL
@@ -131,9 +154,11 @@ pub async fn load(
          UNION ALL SELECT 't', t.id, t.resource_id, t.from_id, t.to_email, t.status, t.message
              FROM pend x CROSS JOIN transfers t WHERE t.id = x.id
          UNION ALL SELECT 'P', p.id, p.kind, p.email, p.name, CASE WHEN p.data_owner = 1 THEN 'y' ELSE 'n' END, NULL
-             FROM closure x CROSS JOIN principals p WHERE p.id = x.id
+             FROM everyone x CROSS JOIN principals p WHERE p.id = x.id
          UNION ALL SELECT 'm', m.group_id, m.member_id, NULL, NULL, NULL, NULL
-             FROM closure x CROSS JOIN group_members m WHERE m.group_id = x.id"
+             FROM closure x CROSS JOIN group_members m WHERE m.group_id = x.id
+         UNION ALL SELECT 'a', a.group_id, a.admin_id, NULL, NULL, NULL, NULL
+             FROM closure x CROSS JOIN group_admins a WHERE a.group_id = x.id"
     );
     let mut query = sqlx::query_as::<_, Row>(&sql);
     for p in params.0 {
@@ -158,6 +183,7 @@ type Row = (
 fn assemble(profile: Profile, rows: Vec<Row>) -> World {
     let mut principals: BTreeMap<String, Principal> = BTreeMap::new();
     let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut admins: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut resources: BTreeMap<String, Resource> = BTreeMap::new();
     let mut projects: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut biosamples: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -231,12 +257,20 @@ fn assemble(profile: Profile, rows: Vec<Row>) -> World {
             "m" => {
                 members.entry(a).or_default().insert(b);
             }
+            "a" => {
+                admins.entry(a).or_default().insert(b);
+            }
             _ => {}
         }
     }
     for (group, list) in members {
         if let Some(p) = principals.get_mut(&group) {
             p.members = list.into_iter().collect();
+        }
+    }
+    for (group, list) in admins {
+        if let Some(p) = principals.get_mut(&group) {
+            p.admins = list.into_iter().collect();
         }
     }
     // A resource held as context lists only the projects and biosamples

@@ -1,12 +1,13 @@
 //! The rows an applied action writes. custody-policy computes the world
 //! after the action on the slice (`Engine::applied`); comparing it with
-//! the slice before gives exactly the owners, grants and transfers to
-//! write, and nothing outside the slice can change. The cost is that of
+//! the slice before gives exactly the owners, grants, transfers and group
+//! members to write, and nothing outside the slice can change (a group in
+//! the slice always holds all its members, so its list is compared whole). The cost is that of
 //! the slice, like the preview's.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-use custody_policy::{Access, Transfer, TransferStatus, World, normalize_email};
+use custody_policy::{Access, PrincipalKind, Transfer, TransferStatus, World, normalize_email};
 
 use crate::accounts::random_token;
 use crate::db::Tx;
@@ -26,6 +27,10 @@ pub struct Written {
     pub created: Option<Transfer>,
     /// Transfers whose status changed, as they are now.
     pub settled: Vec<Transfer>,
+    /// (group, member): a member added.
+    pub joined: Vec<(String, String)>,
+    /// (group, member): a member removed.
+    pub left: Vec<(String, String)>,
 }
 
 pub async fn write(
@@ -152,5 +157,55 @@ pub async fn write(
             Some(_) => {}
         }
     }
+    write_members(tx, before, after, &mut out).await?;
     Ok(out)
+}
+
+/// The group members that differ between `before` and `after`.
+async fn write_members(
+    tx: &mut Tx,
+    before: &World,
+    after: &World,
+    out: &mut Written,
+) -> AppResult<()> {
+    let old: HashMap<&str, BTreeSet<&str>> = before
+        .principals
+        .iter()
+        .filter(|p| p.kind == PrincipalKind::Group)
+        .map(|p| {
+            (
+                p.id.as_str(),
+                p.members.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    for group in after
+        .principals
+        .iter()
+        .filter(|p| p.kind == PrincipalKind::Group)
+    {
+        let Some(was) = old.get(group.id.as_str()) else {
+            continue;
+        };
+        let now: BTreeSet<&str> = group.members.iter().map(String::as_str).collect();
+        for &gone in was.difference(&now) {
+            sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND member_id = $2")
+                .bind(&group.id)
+                .bind(gone)
+                .execute(&mut **tx)
+                .await?;
+            out.left.push((group.id.clone(), gone.to_string()));
+        }
+        for &new in now.difference(was) {
+            sqlx::query("INSERT INTO group_members (group_id, member_id) VALUES ($1, $2)")
+                .bind(&group.id)
+                .bind(new)
+                .execute(&mut **tx)
+                .await?;
+            out.joined.push((group.id.clone(), new.to_string()));
+        }
+    }
+    out.joined.sort();
+    out.left.sort();
+    Ok(())
 }

@@ -3,6 +3,9 @@
 //! on the whole world, change for change (reasons included), with the
 //! same digest and the same errors; and each person's access on the
 //! reading slice of a resource equals their access in the whole world.
+//! The same holds for the group context (`GET /api/groups/{id}/context`):
+//! every membership change of the group, previewed on its slice, equals
+//! the preview on the whole world.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -13,6 +16,7 @@ use custody_policy::{
     AccessText, Action, Engine, PrincipalKind, Profile, ResourceKind, TransferStatus, World, api,
 };
 use custody_server::actions::scope_of;
+use custody_server::groups::group_scope;
 use custody_server::slice::{self, Scope};
 
 /// A value as JSON with every list of reasons (`why`, `why.before`,
@@ -314,6 +318,7 @@ fn scenario_worlds() -> Vec<(World, Action)> {
     let mut out = Vec::new();
     for dir in [
         root.join("../shared/spec/scenarios"),
+        root.join("../shared/spec/scenarios/groups"),
         root.join("tests/scenarios"),
     ] {
         for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
@@ -374,3 +379,166 @@ async fn slices_are_exact(backend: Backend) {
 }
 
 on_both!(slice_equals_whole_world, slices_are_exact);
+
+/// The membership actions a group dialog for `actor` on `group` may
+/// preview: adding each of `candidates`, removing each direct member, the
+/// actor leaving, and a batch of an addition and a removal.
+fn membership_actions(
+    world: &World,
+    group: &str,
+    actor: &str,
+    candidates: &[String],
+) -> Vec<Action> {
+    let members = world
+        .principals
+        .iter()
+        .find(|p| p.id == group)
+        .map(|p| p.members.clone())
+        .unwrap_or_default();
+    let add = |principal: &String| Action::AddMember {
+        actor: actor.to_string(),
+        group: group.to_string(),
+        principal: principal.clone(),
+    };
+    let remove = |principal: &String| Action::RemoveMember {
+        actor: actor.to_string(),
+        group: group.to_string(),
+        principal: principal.clone(),
+    };
+    let mut out: Vec<Action> = candidates.iter().map(add).collect();
+    out.extend(members.iter().map(remove));
+    out.push(remove(&actor.to_string()));
+    if let (Some(x), Some(m)) = (candidates.first(), members.first()) {
+        out.push(Action::Batch {
+            actor: actor.to_string(),
+            actions: vec![add(x), remove(m)],
+        });
+    }
+    out
+}
+
+/// Checks the group context of every group of `world`: for its admins, a
+/// person member and a random person, each membership action previewed
+/// on the context's slice against the whole world.
+async fn check_group_world(backend: Backend, world: &World, seed: u64) -> (usize, Vec<String>) {
+    let app = TestApp::new(backend, world.profile).await;
+    custody_server::import::import_world(&app.state.db, world)
+        .await
+        .unwrap();
+    let whole = Engine::new(world.clone()).unwrap();
+    let mut rng = Rng::new(seed);
+    let people = persons(world);
+    let everyone: Vec<String> = world.principals.iter().map(|p| p.id.clone()).collect();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for g in world
+        .principals
+        .iter()
+        .filter(|p| p.kind == PrincipalKind::Group)
+    {
+        let mut actors = g.admins.clone();
+        if let Some(m) = g.members.iter().find(|m| people.contains(m)) {
+            actors.push(m.clone());
+        }
+        actors.push(pick(&mut rng, &people));
+        actors.sort();
+        actors.dedup();
+        for actor in actors {
+            let candidates: Vec<String> = (0..3).map(|_| pick(&mut rng, &everyone)).collect();
+            let mut named = candidates.clone();
+            named.push(actor.clone());
+            named.push(g.id.clone());
+            let mut conn = app.state.db.pool.acquire().await.unwrap();
+            let sliced = slice::load(&mut conn, world.profile, &group_scope(&g.id, named))
+                .await
+                .unwrap();
+            drop(conn);
+            let part = match Engine::new(sliced) {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push(format!("group {}: the slice is not valid: {e}", g.id));
+                    continue;
+                }
+            };
+            for action in membership_actions(world, &g.id, &actor, &candidates) {
+                checked += 1;
+                let expected = normalized(&api::preview(&whole, &action));
+                let got = normalized(&api::preview(&part, &action));
+                if expected != got {
+                    problems.push(format!(
+                        "{}: group slice preview differs\n  whole: {}\n  slice: {}",
+                        serde_json::to_string(&action).unwrap(),
+                        serde_json::to_string(&expected).unwrap(),
+                        serde_json::to_string(&got).unwrap()
+                    ));
+                }
+                let digests = (
+                    whole.preview(&action).map(|p| p.digest()).ok(),
+                    part.preview(&action).map(|p| p.digest()).ok(),
+                );
+                if digests.0 != digests.1 {
+                    problems.push(format!("{action:?}: digests differ {digests:?}"));
+                }
+            }
+        }
+    }
+    app.finish().await;
+    (checked, problems)
+}
+
+/// `world` with an admin for every group that has none, so that the
+/// membership changes are not all refused.
+fn with_admins(mut world: World, seed: u64) -> World {
+    let people = persons(&world);
+    let mut rng = Rng::new(seed ^ 0x9e37);
+    for p in world.principals.iter_mut() {
+        if p.kind == PrincipalKind::Group && p.admins.is_empty() {
+            p.admins = vec![pick(&mut rng, &people)];
+        }
+    }
+    world
+}
+
+async fn group_slices_are_exact(backend: Backend) {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut worlds = Vec::new();
+    for e in std::fs::read_dir(root.join("../shared/spec/scenarios/groups"))
+        .unwrap()
+        .flatten()
+    {
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        let s = custody_policy::scenario::Scenario::parse(&text).unwrap();
+        let world: World = serde_json::from_value(s.world).unwrap();
+        if custody_policy::validate_world(&world).is_ok() {
+            worlds.push(world);
+        }
+    }
+    let scenarios = worlds.len();
+    assert!(scenarios >= 10, "the groups scenarios were not found");
+    for seed in 0..6 {
+        for profile in [Profile::Basespace, Profile::Direct] {
+            worlds.push(with_admins(generate::small(seed, profile), seed));
+        }
+    }
+    worlds.push(generate::irregular(Size::S, Profile::Basespace, 5));
+    worlds.push(generate::sized(Size::S, Profile::Direct, 6));
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for (i, world) in worlds.iter().enumerate() {
+        let (n, p) = check_group_world(backend, world, i as u64).await;
+        checked += n;
+        problems.extend(p);
+    }
+    for p in problems.iter().take(20) {
+        eprintln!("{p}");
+    }
+    println!(
+        "group slice checks on {backend:?} ({scenarios} scenario worlds, {} generated): {} passed, {} failed",
+        worlds.len() - scenarios,
+        checked - problems.len(),
+        problems.len()
+    );
+    assert!(problems.is_empty());
+}
+
+on_both!(group_slice_equals_whole_world, group_slices_are_exact);

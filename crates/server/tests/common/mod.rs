@@ -367,6 +367,7 @@ pub async fn whole_world(db: &Db, profile: Profile) -> World {
         principals: principals.into_iter().map(|r| r.0).collect(),
         transfers: transfers.into_iter().map(|r| r.0).collect(),
         emails: Vec::new(),
+        groups: Vec::new(),
         down: true,
     };
     let mut conn = db.pool.acquire().await.unwrap();
