@@ -1,6 +1,7 @@
 //! Component tests in headless Chromium (wasm-bindgen-test): the dialogs
-//! render the preview rows of a share and of a transfer, and work with
-//! the keyboard alone (focus moves in, Tab wraps around, Escape closes).
+//! render the preview rows of a share, of a transfer and of a group
+//! member added through the type-ahead, and work with the keyboard alone
+//! (focus moves in, Tab wraps around, Escape closes).
 //!
 //! `cargo test --target wasm32-unknown-unknown -p custody-web` with
 //! CHROMEDRIVER set (see .cargo/config.toml); `cargo xtask test` runs it.
@@ -12,6 +13,8 @@ use custody_api::AccessContext;
 use custody_policy::{Action, Engine, World};
 use custody_web::components::modal::Modal;
 use custody_web::components::preview_panel::PreviewPanel;
+use custody_web::groups::dialog::MembersDialog;
+use custody_web::groups::loaded::GroupLoaded;
 use custody_web::loaded::Loaded;
 use custody_web::preview::{self, EngineRef, Setting};
 use custody_web::share::dialog::ShareDialog;
@@ -272,4 +275,144 @@ async fn the_modal_traps_focus_and_closes_on_escape() {
     // Escape closes.
     press(&by_id("middle"), "Escape", false);
     assert_eq!(closed.get(), 1);
+}
+
+/// Genomics (administered by Alice) holds Carol and reads Tumor WGS;
+/// Erin is outside it.
+const GROUP_WORLD: &str = r#"{"profile":"basespace","principals":[
+    {"id":"alice","kind":"user","name":"Alice Moreau","email":"alice@lab.example"},
+    {"id":"carol","kind":"user","name":"Carol Diaz","email":"carol@lab.example"},
+    {"id":"erin","kind":"user","name":"Erin Novak","email":"erin@lab.example"},
+    {"id":"genomics","kind":"group","name":"genomics","members":["carol"],"admins":["alice"]}],
+  "resources":[
+    {"id":"P1","kind":"project","owner":"alice","name":"Tumor WGS"},
+    {"id":"R1","kind":"run","owner":"alice","projects":["P1"],"biosamples":["B1"],"name":"Run one"},
+    {"id":"B1","kind":"biosample","owner":"alice","projects":["P1"],"name":"Sample one"},
+    {"id":"F1","kind":"file","owner":"alice","parent":"R1","format":"fastq"}],
+  "grants":[{"resource":"P1","principal":"genomics","access":"read"}]}"#;
+
+#[component]
+fn MembersHostApp() -> Html {
+    let loaded = GroupLoaded::new(
+        "genomics".into(),
+        "alice".into(),
+        serde_json::from_str(GROUP_WORLD).unwrap(),
+        "v1".into(),
+        true,
+    )
+    .unwrap();
+    html! {
+        <MembersDialog group="genomics" name="genomics" loaded={Some(loaded)}
+            on_close={Callback::noop()} on_saved={Callback::noop()} />
+    }
+}
+
+/// Answers the type-ahead's `GET /api/principals` in the page itself (the
+/// test runner serves no API), and hands every other request to the real
+/// `fetch`. Returns the real one, to put back.
+fn fake_principals(hits: &str) -> wasm_bindgen::JsValue {
+    let window = web_sys::window().unwrap();
+    let real = js_sys::Reflect::get(&window, &"fetch".into()).unwrap();
+    let fake = js_sys::Function::new_with_args(
+        "input, init",
+        &format!(
+            "const url = typeof input === 'string' ? input : input.url;\
+             if (url.includes('/api/principals')) {{\
+               return Promise.resolve(new Response({hits:?}, {{status: 200, headers: {{'content-type': 'application/json'}}}}));\
+             }}\
+             return window.__realFetch(input, init);"
+        ),
+    );
+    js_sys::Reflect::set(&window, &"__realFetch".into(), &real).unwrap();
+    js_sys::Reflect::set(&window, &"fetch".into(), &fake).unwrap();
+    real
+}
+
+fn bubbling(name: &str) -> web_sys::Event {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    web_sys::Event::new_with_event_init_dict(name, &init).unwrap()
+}
+
+/// Waits (up to three seconds) for something to match `css`.
+async fn wait_for(root: &Element, css: &str) -> Result<Element, String> {
+    for _ in 0..100 {
+        if let Some(el) = root.query_selector(css).unwrap() {
+            return Ok(el);
+        }
+        settle().await;
+    }
+    Err(format!("nothing matches `{css}`"))
+}
+
+#[wasm_bindgen_test]
+async fn the_members_dialog_previews_a_member_added_through_the_type_ahead() {
+    let real = fake_principals(
+        r#"[{"id":"erin","kind":"user","name":"Erin Novak","email":"erin@lab.example"}]"#,
+    );
+    let root = root();
+    yew::Renderer::<MembersHostApp>::with_root(root.clone()).render();
+    settle().await;
+    assert_eq!(texts(&root, "h2"), ["Members of “genomics”"]);
+    assert_eq!(texts(&root, ".entry-name"), ["Carol Diaz"]);
+    assert!(texts(&root, ".admins-line")[0].contains("Alice Moreau (you)"));
+    assert!(texts(&root, ".preview-note")[0].contains("Add or remove a member"));
+    // Focus is in the type-ahead; type a name and pick the suggestion.
+    let input: web_sys::HtmlInputElement = root
+        .query_selector(".picker-input")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(
+        active().map(|e| e.class_name()),
+        Some("picker-input".into())
+    );
+    input.set_value("Erin");
+    input.dispatch_event(&bubbling("input")).unwrap();
+    let option = wait_for(&root, ".picker-option[data-id='erin']")
+        .await
+        .unwrap();
+    assert_eq!(
+        option.text_content().unwrap_or_default(),
+        "Erin Novak · erin@lab.example"
+    );
+    option.dispatch_event(&bubbling("mousedown")).unwrap();
+    settle().await;
+    js_sys::Reflect::set(&web_sys::window().unwrap(), &"fetch".into(), &real).unwrap();
+    // Erin is listed as new, and the preview (computed here, on the
+    // loaded context) is in the share dialog's rows.
+    assert_eq!(texts(&root, ".entry-name"), ["Carol Diaz", "Erin Novaknew"]);
+    assert_eq!(
+        texts(&root, ".preview-row .sentence"),
+        ["Erin Novak gains read on 1 project, 1 run, 1 biosample and 1 file"]
+    );
+    assert_eq!(texts(&root, ".preview-row .mark"), ["+"]);
+    assert_eq!(texts(&root, ".preview-count"), ["1 person"]);
+    let why = root
+        .query_selector(".preview-row .why-button")
+        .unwrap()
+        .unwrap();
+    why.unchecked_ref::<HtmlElement>().click();
+    settle().await;
+    let reasons = texts(&root, ".why dd");
+    assert_eq!(reasons[0], "no access");
+    assert!(reasons[1].contains("through group genomics"), "{reasons:?}");
+    let save = root.query_selector("button[type=submit]").unwrap().unwrap();
+    assert!(!save.has_attribute("disabled"));
+    // Removing Carol as well: her loss comes before Erin's gain.
+    let remove = root
+        .query_selector(".entry[data-principal='carol'] .remove")
+        .unwrap()
+        .unwrap();
+    remove.unchecked_ref::<HtmlElement>().click();
+    settle().await;
+    assert_eq!(
+        texts(&root, ".preview-row .sentence"),
+        [
+            "Carol Diaz loses read on 1 project, 1 run, 1 biosample and 1 file",
+            "Erin Novak gains read on 1 project, 1 run, 1 biosample and 1 file"
+        ]
+    );
 }
