@@ -9,7 +9,10 @@
 //! changes are checked after the recipient accepts through the API (an
 //! account is created for an address that has none, as a newcomer would).
 //!
-//! The groups folder waits for the policy's `add_member`/`remove_member`.
+//! The groups folder (`add_member`, `remove_member`) is replayed the same
+//! way on the group context (`GET /api/groups/{id}/context`), and each
+//! group's stored members and admins are compared with the policy's world
+//! after the action.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -27,6 +30,7 @@ fn scenario_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
     for dir in [
         root.join("../shared/spec/scenarios"),
+        root.join("../shared/spec/scenarios/groups"),
         root.join("tests/scenarios"),
     ] {
         if let Ok(entries) = std::fs::read_dir(&dir) {
@@ -43,67 +47,49 @@ fn scenario_files() -> Vec<PathBuf> {
     files
 }
 
-/// The resource an action's dialog is about, the principals it adds and
-/// the emails it names.
-fn dialog_of(action: &Action, world: &World) -> (String, Vec<String>, Vec<String>) {
-    match action {
-        Action::Share {
-            resource,
-            principal,
-            ..
-        }
-        | Action::Unshare {
-            resource,
-            principal,
-            ..
-        }
-        | Action::SetOwner {
-            resource,
-            principal,
-            ..
-        } => (resource.clone(), vec![principal.clone()], vec![]),
-        Action::RequestTransfer { resource, to, .. } => {
-            (resource.clone(), vec![], vec![to.clone()])
-        }
-        Action::AcceptTransfer { transfer, .. }
-        | Action::DeclineTransfer { transfer, .. }
-        | Action::CancelTransfer { transfer, .. } => (
-            world
-                .transfers
-                .iter()
-                .find(|t| &t.id == transfer)
-                .map(|t| t.resource.clone())
-                .unwrap_or_default(),
-            vec![],
-            vec![],
-        ),
-        Action::Leave { resource, .. } => (resource.clone(), vec![], vec![]),
-        // Not replayed: the server has no group context yet (see above).
-        Action::AddMember {
-            group, principal, ..
-        }
-        | Action::RemoveMember {
-            group, principal, ..
-        } => (
-            String::new(),
-            vec![group.clone(), principal.clone()],
-            vec![],
-        ),
-        Action::Batch { actions, .. } => {
-            let mut resource = String::new();
-            let mut principals = Vec::new();
-            let mut emails = Vec::new();
-            for a in actions {
-                let (r, p, e) = dialog_of(a, world);
-                if resource.is_empty() {
-                    resource = r;
-                }
-                principals.extend(p);
-                emails.extend(e);
-            }
-            (resource, principals, emails)
-        }
+/// The context a dialog opens on to preview an action: a group's, for an
+/// action that names no resource (membership changes), else the first
+/// resource's (a transfer's resource for one that settles a transfer),
+/// with the principals and emails the action names.
+fn context_path(action: &Action, world: &World) -> String {
+    let names = action.names();
+    let principals = names.principals.join(",");
+    if names.resources.is_empty()
+        && names.transfers.is_empty()
+        && let Some(group) = names.groups.first()
+    {
+        return format!("/api/groups/{group}/context?principals={principals}");
     }
+    let resource = names.resources.first().cloned().unwrap_or_else(|| {
+        world
+            .transfers
+            .iter()
+            .find(|t| names.transfers.first() == Some(&t.id))
+            .map(|t| t.resource.clone())
+            .unwrap_or_default()
+    });
+    format!(
+        "/api/resources/{resource}/context?principals={principals}&emails={}",
+        names.emails.join(",")
+    )
+}
+
+/// Each group's (members, admins), sorted.
+fn memberships(world: &World) -> Vec<(String, Vec<String>, Vec<String>)> {
+    let mut out: Vec<_> = world
+        .principals
+        .iter()
+        .filter(|p| !p.kind.is_person())
+        .map(|p| {
+            let mut members = p.members.clone();
+            let mut admins = p.admins.clone();
+            members.sort();
+            admins.sort();
+            (p.id.clone(), members, admins)
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// Fetches the context as the dialog would and returns (version, digest)
@@ -114,23 +100,23 @@ async fn digest_via_context(
     action: &Action,
     world: &World,
 ) -> (String, String) {
-    let (resource, principals, emails) = dialog_of(action, world);
-    let path = format!(
-        "/api/resources/{resource}/context?principals={}&emails={}",
-        principals.join(","),
-        emails.join(",")
-    );
-    let answer = app.get(&path, session).await;
+    let answer = app.get(&context_path(action, world), session).await;
     if answer.status != 200 {
         return ("none".into(), "none".into());
     }
-    let context: custody_api::AccessContext = serde_json::from_value(answer.body).unwrap();
-    let engine = Engine::new(context.world).unwrap();
+    // An access context and a group context both carry `world` and
+    // `version`.
+    let context_world: World = serde_json::from_value(answer.body["world"].clone()).unwrap();
+    let version = answer.body["version"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let engine = Engine::new(context_world).unwrap();
     let digest = engine
         .preview(action)
         .map(|p| p.digest())
         .unwrap_or_else(|_| "none".into());
-    (context.version, digest)
+    (version, digest)
 }
 
 async fn confirm(
@@ -326,6 +312,19 @@ async fn replay(backend: Backend, scenario: &Scenario) -> Vec<String> {
                     }
                 }
                 let after = whole_world(&app.state.db, world.profile).await;
+                if !action.names().groups.is_empty() {
+                    let expected = Engine::new(before.clone())
+                        .unwrap()
+                        .applied(&action)
+                        .unwrap();
+                    if memberships(&after) != memberships(&expected) {
+                        out.push(format!(
+                            "stored groups {:?}, expected {:?}",
+                            memberships(&after),
+                            memberships(&expected)
+                        ));
+                    }
+                }
                 let result = PreviewResult::Changes {
                     changes: stored_changes(&before, &after),
                     warnings,
