@@ -1,6 +1,6 @@
 //! Notifications: shares received and removed, transfers offered,
-//! accepted, declined and canceled, newest first; opening the page marks
-//! them read.
+//! accepted, declined and canceled, being added to or removed from a
+//! group, newest first; opening the page marks them read.
 
 use crate::api;
 use crate::app::Route;
@@ -51,6 +51,12 @@ pub fn NotificationsPage() -> Html {
                 { for items.iter().map(|n| {
                     let link = match (n.kind, &n.resource) {
                         (NotificationKind::TransferOffered, _) => html! { <Link<Route> to={Route::Transfers}>{ "Review" }</Link<Route>> },
+                        (NotificationKind::AddedToGroup, _) => match &n.group {
+                            Some(g) => html! { <Link<Route> to={Route::Group { id: g.clone() }}>{ "Open group" }</Link<Route>> },
+                            None => html! {},
+                        },
+                        // Someone removed from a group may no longer see it: no link.
+                        (NotificationKind::RemovedFromGroup, _) => html! {},
                         (_, Some(r)) => html! { <Link<Route> to={Route::Resource { id: r.clone() }}>{ "Open" }</Link<Route>> },
                         _ => html! {},
                     };
