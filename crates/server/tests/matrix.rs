@@ -2,16 +2,16 @@
 //! on SQLite and PostgreSQL, in both profiles: every endpoint of the
 //! OpenAPI document and every action type, for every kind of actor
 //! (anonymous, owner, grantee with read, grantee with write, holder of
-//! `share` in `direct`, group member, data owner, transfer recipient,
-//! unrelated account, service account). Group admins wait for the
-//! policy's `add_member`/`remove_member`.
+//! `share` in `direct`, group member, group admin, data owner, transfer
+//! recipient, unrelated account, service account).
 //!
 //! Nothing is hard-coded: what each actor may see and do comes from
 //! custody-policy on a model of the stored world.
 //! - Reading: lists, kinds, search, `within`, one resource, who has access,
-//!   the access context, transfers, notifications: exactly what the policy
-//!   lets the actor see, and a hidden id answers byte for byte like a
-//!   missing one.
+//!   the access context, transfers, notifications, groups (those the actor
+//!   administers or belongs to, directly or nested) and their contexts:
+//!   exactly what the policy lets the actor see, and a hidden id answers
+//!   byte for byte like a missing one.
 //! - Actions: the policy's refusal (status and code), or, when allowed, a
 //!   409 for a wrong digest (the server got past every check); the stored
 //!   data is compared before and after every request of phase one.
@@ -33,7 +33,10 @@ use hyper::body::Bytes;
 use serde_json::{Value, json};
 
 /// (actor id, kind of actor)
-const ACTORS: [(&str, &str); 9] = [
+const ACTORS: [(&str, &str); 10] = [
+    // First, so that phase two (in reverse order) applies her membership
+    // changes last, after the member's own leaving.
+    ("gina", "group admin"),
     ("alice", "owner"),
     ("bob", "grantee read"),
     ("wendy", "grantee write"),
@@ -73,7 +76,8 @@ fn world(profile: Profile) -> World {
             {"id": "uma", "kind": "user", "email": "uma@else.example"},
             {"id": "olga", "kind": "user", "email": "olga@other.example"},
             {"id": "pipeline", "kind": "service_account", "name": "Pipeline"},
-            {"id": "genomics", "kind": "group", "members": ["carol"]},
+            {"id": "gina", "kind": "user", "email": "gina@lab.example", "name": "Gina"},
+            {"id": "genomics", "kind": "group", "members": ["carol"], "admins": ["gina"]},
             {"id": "wetlab", "kind": "group", "members": ["genomics"]}
         ],
         "resources": [
@@ -193,6 +197,50 @@ fn actions_of(actor: &str, profile: Profile) -> Vec<Action> {
             ));
         }
     }
+    // Membership: the admin's group, a group without admins, a person and
+    // a resource that are not groups, a missing id; members to add and to
+    // remove, a group (a cycle into `genomics`), the actor themself.
+    for kind in ["add_member", "remove_member"] {
+        for group in ["genomics", "wetlab", "carol", "P1", "NOPE"] {
+            for principal in ["uma", "carol", "genomics", "wetlab", "nobody", actor] {
+                out.push(action(json!({"type": kind, "actor": actor, "group": group,
+                    "principal": principal})));
+            }
+        }
+    }
+    out.push(action(json!({"type": "batch", "actor": actor, "actions": [
+        {"type": "add_member", "actor": actor, "group": "genomics", "principal": "uma"},
+        {"type": "share", "actor": actor, "resource": "P1", "principal": "uma", "access": "read"}
+    ]})));
+    out
+}
+
+/// Whether `who` sees group `group` of `w`: an admin of it, or a member
+/// directly or through nested groups; false for what is not a group.
+fn sees_group(w: &World, group: &str, who: &str) -> bool {
+    let Some(g) = w
+        .principals
+        .iter()
+        .find(|p| p.id == group && !p.kind.is_person())
+    else {
+        return false;
+    };
+    g.admins.iter().any(|a| a == who) || people_of(w, group).contains(who)
+}
+
+/// Everyone a group reaches through nesting (people and groups).
+fn people_of(w: &World, group: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![group.to_string()];
+    while let Some(x) = stack.pop() {
+        if let Some(p) = w.principals.iter().find(|p| p.id == x) {
+            for m in &p.members {
+                if out.insert(m.clone()) {
+                    stack.push(m.clone());
+                }
+            }
+        }
+    }
     out
 }
 
@@ -209,6 +257,14 @@ fn facts(w: &World) -> BTreeSet<String> {
             g.principal,
             serde_json::to_string(&g.access).unwrap()
         ));
+    }
+    for p in &w.principals {
+        for m in &p.members {
+            out.insert(format!("member {} {m}", p.id));
+        }
+        for a in &p.admins {
+            out.insert(format!("admin {} {a}", p.id));
+        }
     }
     for t in &w.transfers {
         out.insert(format!(
@@ -529,6 +585,71 @@ impl Matrix {
                 .starts_with("text/event-stream")
         );
 
+        // Groups: those the actor administers or belongs to, with counts;
+        // one group and its context for those, 404 like a missing id for
+        // anyone else.
+        let groups = self.http.get("/api/groups", Some(s)).await;
+        self.note(actor, "GET /api/groups");
+        assert_eq!(groups.status, 200);
+        let got: BTreeSet<String> = groups.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["id"].as_str().unwrap().to_string())
+            .collect();
+        let all: Vec<String> = self.model.principals.iter().map(|p| p.id.clone()).collect();
+        let expected: BTreeSet<String> = all
+            .iter()
+            .filter(|g| sees_group(&self.model, g, actor))
+            .cloned()
+            .collect();
+        assert_eq!(got, expected, "{actor}: groups");
+        for item in groups.body["items"].as_array().unwrap() {
+            let id = item["id"].as_str().unwrap();
+            let g = self.model.principals.iter().find(|p| p.id == id).unwrap();
+            let reached = people_of(&self.model, id);
+            let people = reached
+                .iter()
+                .filter(|x| {
+                    self.model
+                        .principals
+                        .iter()
+                        .any(|p| &p.id == *x && p.kind.is_person())
+                })
+                .count();
+            assert_eq!(item["members"], g.members.len(), "{actor}: {id}");
+            assert_eq!(item["people"], people, "{actor}: {id}");
+            assert_eq!(item["admin"], g.admins.iter().any(|a| a == actor));
+            assert_eq!(item["member"], reached.contains(actor));
+        }
+        for id in all.iter().map(String::as_str).chain(["P1", "NOPE"]) {
+            let visible = sees_group(&self.model, id, actor);
+            let admin = visible
+                && self
+                    .model
+                    .principals
+                    .iter()
+                    .any(|p| p.id == id && p.admins.iter().any(|a| a == actor));
+            for (path, endpoint) in [
+                (format!("/api/groups/{id}"), "GET /api/groups/{id}"),
+                (
+                    format!("/api/groups/{id}/context?principals=uma"),
+                    "GET /api/groups/{id}/context",
+                ),
+            ] {
+                let reply = self.http.get(&path, Some(s)).await;
+                self.note(actor, endpoint);
+                if visible {
+                    assert_eq!(reply.status, 200, "{actor}: {path}: {}", reply.body);
+                    assert_eq!(reply.body["can_manage"], admin, "{actor}: {path}");
+                } else {
+                    assert_eq!(reply.status, 404, "{actor}: {path}: {}", reply.body);
+                    let missing = self.missing_like(s, &path, id).await;
+                    assert_eq!(reply.body, missing, "{actor}: {path}");
+                }
+            }
+        }
+
         // The directory is open to every signed-in person (the type-ahead).
         let hits = self.http.get("/api/principals?q=a", Some(s)).await;
         self.note(actor, "GET /api/principals");
@@ -618,56 +739,35 @@ impl Matrix {
     /// Applies `a` as the app does (context, digest, confirm) and checks
     /// the stored world against the policy's `applied`.
     async fn apply(&mut self, s: &Session, a: &Action) {
-        let (resource, principals, emails) = match a {
-            Action::Share {
-                resource,
-                principal,
-                ..
-            }
-            | Action::Unshare {
-                resource,
-                principal,
-                ..
-            }
-            | Action::SetOwner {
-                resource,
-                principal,
-                ..
-            } => (resource.clone(), principal.clone(), String::new()),
-            Action::RequestTransfer { resource, to, .. } => {
-                (resource.clone(), String::new(), to.clone())
-            }
-            Action::Leave { resource, .. } => (resource.clone(), String::new(), String::new()),
-            Action::AcceptTransfer { transfer, .. }
-            | Action::DeclineTransfer { transfer, .. }
-            | Action::CancelTransfer { transfer, .. } => {
-                let t = self
-                    .model
-                    .transfers
-                    .iter()
-                    .find(|t| &t.id == transfer)
-                    .unwrap();
-                (t.resource.clone(), String::new(), String::new())
-            }
-            Action::Batch { .. } => ("P1".to_string(), "uma,bob".to_string(), String::new()),
-            Action::AddMember { .. } | Action::RemoveMember { .. } => {
-                panic!(
-                    "the matrix applies no membership change: groups have no admins on the server yet"
-                )
-            }
-        };
-        let context = self
-            .http
-            .get(
-                &format!(
-                    "/api/resources/{resource}/context?principals={principals}&emails={emails}"
-                ),
-                Some(s),
+        // The context the dialog loads: the group's for a membership
+        // change, else the first resource's (a transfer's resource), with
+        // what the action names (one method on `Action` works it out).
+        let names = a.names();
+        let path = if names.resources.is_empty()
+            && names.transfers.is_empty()
+            && let Some(group) = names.groups.first()
+        {
+            format!(
+                "/api/groups/{group}/context?principals={}",
+                names.principals.join(",")
             )
-            .await;
+        } else {
+            let resource = names.resources.first().cloned().unwrap_or_else(|| {
+                let t = names.transfers.first().unwrap();
+                let t = self.model.transfers.iter().find(|x| &x.id == t).unwrap();
+                t.resource.clone()
+            });
+            format!(
+                "/api/resources/{resource}/context?principals={}&emails={}",
+                names.principals.join(","),
+                names.emails.join(",")
+            )
+        };
+        let context = self.http.get(&path, Some(s)).await;
         assert_eq!(context.status, 200, "{a:?}: {}", context.body);
-        let context: custody_api::AccessContext = serde_json::from_value(context.body).unwrap();
-        let digest = Engine::new(context.world)
+        let version = context.body["version"].as_str().unwrap().to_string();
+        let context_world: World = serde_json::from_value(context.body["world"].clone()).unwrap();
+        let digest = Engine::new(context_world)
             .unwrap()
             .preview(a)
             .unwrap()
@@ -677,7 +777,7 @@ impl Matrix {
             digest, expected,
             "the context's preview differs from the world's"
         );
-        let body = json!({"action": a, "version": context.version, "digest": digest,
+        let body = json!({"action": a, "version": version, "digest": digest,
             "idempotency_key": format!("apply-{}", self.requests)});
         let reply = self.http.post("/api/actions", Some(s), &body).await;
         self.requests += 1;
@@ -817,9 +917,20 @@ async fn matrix(backend: Backend, profile: Profile) {
             "accept_transfer",
             "leave",
             "batch",
+            "add_member",
+            "remove_member",
         ]
         .into(),
-        Profile::Direct => ["share", "unshare", "set_owner", "leave", "batch"].into(),
+        Profile::Direct => [
+            "share",
+            "unshare",
+            "set_owner",
+            "leave",
+            "batch",
+            "add_member",
+            "remove_member",
+        ]
+        .into(),
     };
     assert!(
         types_applied.is_superset(&expected),
