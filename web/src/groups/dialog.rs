@@ -215,6 +215,8 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
         };
     };
     let can_manage = l.can_manage;
+    // While saving, nothing edits what is being confirmed.
+    let saving = s.saving;
     let entries = s.entries();
     let rows = entries.iter().map(|entry| {
         let p = entry.principal.clone();
@@ -228,7 +230,7 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
             let edit = edit.clone();
             let principal = p.clone();
             html! {
-                <button type="button" class="link" onclick={Callback::from(move |_| edit.emit(MembersAction::Restore(principal.clone())))}>
+                <button type="button" class="link" disabled={saving} onclick={Callback::from(move |_| edit.emit(MembersAction::Restore(principal.clone())))}>
                     { "Undo" }
                 </button>
             }
@@ -237,7 +239,7 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
             let edit = edit.clone();
             let principal = p.clone();
             html! {
-                <button type="button" class="link leave" onclick={Callback::from(move |_| edit.emit(MembersAction::Remove(principal.clone())))}>
+                <button type="button" class="link leave" disabled={saving} onclick={Callback::from(move |_| edit.emit(MembersAction::Remove(principal.clone())))}>
                     { "Leave group" }
                 </button>
             }
@@ -245,7 +247,7 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
             let edit = edit.clone();
             let principal = p.clone();
             html! {
-                <button type="button" class="link remove" aria-label={format!("Remove {name}")}
+                <button type="button" class="link remove" disabled={saving} aria-label={format!("Remove {name}")}
                     onclick={Callback::from(move |_| edit.emit(MembersAction::Remove(principal.clone())))}>
                     { "Remove" }
                 </button>
