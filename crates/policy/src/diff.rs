@@ -128,6 +128,8 @@ pub(crate) struct Diff {
     children: Vec<Vec<NodeId>>,
     /// One region resource directly in each node, if any.
     first: Vec<Option<Rid>>,
+    /// One region resource in each node's subtree, if any.
+    below: Vec<Option<Rid>>,
     /// The node of each region resource; `OUTSIDE` elsewhere.
     pub node_of: Vec<NodeId>,
     /// People with changes, by class.
@@ -155,18 +157,23 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
         subtree: vec![[0; KINDS]; b.nodes.len()],
         children: vec![Vec::new(); b.nodes.len()],
         first: vec![None; b.nodes.len()],
+        below: Vec::new(),
         node_of,
         classes: Vec::new(),
     };
     for &r in &order {
         let n = diff.node_of[r as usize];
         if let Some(counts) = diff.subtree.get_mut(n as usize) {
-            counts[index.res(r).kind as usize] += 1;
+            counts[index.resources.kind(r) as usize] += 1;
             diff.first[n as usize].get_or_insert(r);
         }
     }
+    diff.below = diff.first.clone();
     for n in (1..diff.parents.len()).rev() {
         let parent = diff.parents[n] as usize;
+        if diff.below[parent].is_none() {
+            diff.below[parent] = diff.below[n];
+        }
         let below = diff.subtree[n];
         for (total, add) in diff.subtree[parent].iter_mut().zip(below) {
             *total += add;
@@ -220,7 +227,7 @@ fn region(index: &Index, delta: &Delta) -> (Vec<Rid>, Vec<bool>) {
     let mut by_rank: [Vec<Rid>; 3] = Default::default();
     for r in 0..n as Rid {
         if inside[r as usize] {
-            by_rank[index.res(r).kind.rank()].push(r);
+            by_rank[index.resources.kind(r).rank()].push(r);
         }
     }
     (by_rank.concat(), in_region)
@@ -398,7 +405,7 @@ impl<'a> Builder<'a> {
             own.push((self.role, role_access(info.kind)));
         }
         let mut set = self.sets.of(own);
-        for &c in &info.containers {
+        for &c in info.containers {
             if Some(c) != primary && cascades(view, c, r) {
                 let container = self.full(self.node_of[c as usize])[side];
                 let cascaded = self.sets.cascade(container);
@@ -555,13 +562,12 @@ impl<'a> Builder<'a> {
     /// keeps only the items that add to the base (so that resources adding
     /// the same share it); the exceptions may use either form.
     fn extend_node(&mut self, base: NodeId, extras: [SetId; 2]) -> NodeId {
-        let base_sets = self.full(base);
         let delta = if extras[0] == extras[1] {
             // Keep what adds to either side, so that both sides add the same.
-            let kept = self.sets.reduce_both(extras[0], base_sets);
+            let kept = self.reduce(extras[0], base, &[0, 1]);
             [kept, kept]
         } else {
-            [0, 1].map(|side| self.sets.reduce(extras[side], base_sets[side]))
+            [0, 1].map(|side| self.reduce(extras[side], base, &[side]))
         };
         if delta == [EMPTY, EMPTY] {
             return base;
@@ -576,6 +582,41 @@ impl<'a> Builder<'a> {
         }
         self.extend_nodes.insert((base, delta[0], delta[1]), n);
         n
+    }
+
+    /// The items of `extras` that add to what grantees hold on node `n`
+    /// on one of `sides`. Read through the chain of nodes (`at`), so that
+    /// the base's sets need not be worked out: most bases are steps of a
+    /// chain (a biosample's runs, one by one) that nothing else reads.
+    fn reduce(&mut self, extras: SetId, n: NodeId, sides: &[usize]) -> SetId {
+        let adds = |&&(q, a): &&(Pid, Access)| {
+            sides.iter().any(|&side| {
+                let held = self.at(n, side, q);
+                held.combine(a) != held
+            })
+        };
+        let items = self.sets.get(extras);
+        if items.iter().all(|item| adds(&item)) {
+            return extras;
+        }
+        let kept: Vec<(Pid, Access)> = items.iter().filter(adds).copied().collect();
+        self.sets.of(kept)
+    }
+
+    /// What grantee `q` holds on node `n` on one side: the join of the
+    /// grants added on the way up to the first node whose sets are known.
+    fn at(&self, mut n: NodeId, side: usize, q: Pid) -> Access {
+        let mut held = Access::NONE;
+        loop {
+            let node = &self.nodes[n as usize];
+            if let Some(full) = node.full {
+                return held.combine(self.sets.at(full[side], q));
+            }
+            if let Shape::Extend(delta) = node.shape {
+                held = held.combine(self.sets.at(delta[side], q));
+            }
+            n = node.parent;
+        }
     }
 
     fn push(
@@ -729,12 +770,11 @@ impl<'a> Builder<'a> {
     /// each of their grantees holds, so what is equal for the grantee is
     /// equal for them.)
     fn extend_exceptions(&mut self, n: NodeId, parent: NodeId, extras: [SetId; 2]) {
-        let base = self.full(parent);
         let mut differing: Vec<Pid> = Vec::new();
         let mut same: Vec<(Pid, Access)> = Vec::new();
         let (before, after) = (self.sets.get(extras[0]), self.sets.get(extras[1]));
         for (q, u, v) in side_by_side(before, after) {
-            let held = base.map(|s| self.sets.at(s, q));
+            let held = [0, 1].map(|side| self.at(parent, side, q));
             let gives = |w: Access| {
                 held[0].combine(w) == held[0].combine(u) && held[1].combine(w) == held[1].combine(v)
             };
@@ -1000,7 +1040,23 @@ impl Diff {
         if let Some(r) = with().find_map(|&(n, _)| self.first[n as usize]) {
             return Some(r);
         }
-        let marked: rustc_hash::FxHashSet<NodeId> = marks.iter().map(|&(n, _)| n).collect();
+        let mut sorted: Vec<NodeId> = marks.iter().map(|&(n, _)| n).collect();
+        sorted.sort_unstable();
+        let marked = |n: &NodeId| sorted.binary_search(n).is_ok();
+        // Usually some resource below a mark is reached without passing
+        // another mark on the way up: found in the depth of the tree.
+        for &(n, _) in with() {
+            let Some(r) = self.below[n as usize] else {
+                continue;
+            };
+            let mut m = self.node_of[r as usize];
+            while m != n && !marked(&m) && m != ROOT {
+                m = self.parents[m as usize];
+            }
+            if m == n {
+                return Some(r);
+            }
+        }
         let mut stack: Vec<NodeId> = with().map(|&(n, _)| n).collect();
         while let Some(m) = stack.pop() {
             if let Some(r) = self.first[m as usize] {
@@ -1010,7 +1066,7 @@ impl Diff {
                 self.children[m as usize]
                     .iter()
                     .copied()
-                    .filter(|c| !marked.contains(c)),
+                    .filter(|c| !marked(c)),
             );
         }
         None

@@ -139,7 +139,7 @@ pub(crate) fn evaluate<'e>(
             why.push(here(Source::Grant(grantee), access));
         }
     }
-    for &c in &info.containers {
+    for &c in info.containers {
         if !cascades(view, c, r) {
             continue;
         }
@@ -159,7 +159,7 @@ pub(crate) fn evaluate<'e>(
         }
     }
     if info.kind == ResourceKind::Biosample {
-        for &run in &info.sequenced {
+        for &run in info.sequenced {
             let (node, eff) = upstream(run);
             let access = names_seen(eff.access);
             if access.level > Level::None {
@@ -209,7 +209,7 @@ pub(crate) fn upward(view: View<'_>, r: Rid) -> Vec<Rid> {
     while let Some(&x) = seen.get(i) {
         let info = view.index.res(x);
         let runs = match info.kind {
-            ResourceKind::Biosample => info.sequenced.as_slice(),
+            ResourceKind::Biosample => info.sequenced,
             _ => &[],
         };
         for &up in info.containers.iter().chain(runs) {

@@ -36,6 +36,8 @@ pub(crate) struct PrincipalInfo {
     pub granted: Vec<Rid>,
 }
 
+/// A resource as the index builds it; `Resources` keeps the same facts in
+/// columns once the world is validated.
 pub(crate) struct ResourceInfo {
     pub kind: ResourceKind,
     pub owner: Pid,
@@ -53,6 +55,128 @@ pub(crate) struct ResourceInfo {
     pub pending: Option<u32>,
 }
 
+/// One resource's facts, read from the columns of `Resources`.
+#[derive(Clone, Copy)]
+pub(crate) struct Res<'a> {
+    pub kind: ResourceKind,
+    pub owner: Pid,
+    pub containers: &'a [Rid],
+    pub contents: &'a [Rid],
+    pub sequenced: &'a [Rid],
+    pub grants: &'a [(Pid, crate::access::Access)],
+    pub is_fastq: bool,
+    pub pending: Option<u32>,
+}
+
+/// Lists of every resource end to end, with where each one starts.
+struct Lists<T> {
+    starts: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy> Lists<T> {
+    fn new(lists: impl ExactSizeIterator<Item = Vec<T>>) -> Lists<T> {
+        let mut starts = Vec::with_capacity(lists.len() + 1);
+        let mut items = Vec::new();
+        starts.push(0);
+        for list in lists {
+            items.extend_from_slice(&list);
+            starts.push(items.len() as u32);
+        }
+        Lists { starts, items }
+    }
+
+    #[inline(always)]
+    fn get(&self, i: usize) -> &[T] {
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// The resources in columns. A preview walks tens of thousands of them in
+/// order, reading a few facts of each: kept side by side (rather than one
+/// record with four lists of its own each), those reads stream through
+/// memory instead of jumping to a separate allocation per list.
+pub(crate) struct Resources {
+    kinds: Vec<ResourceKind>,
+    owners: Vec<Pid>,
+    is_fastq: Vec<bool>,
+    pending: Vec<Option<u32>>,
+    containers: Lists<Rid>,
+    contents: Lists<Rid>,
+    sequenced: Lists<Rid>,
+    grants: Lists<(Pid, crate::access::Access)>,
+}
+
+impl Resources {
+    fn new(infos: Vec<ResourceInfo>) -> Resources {
+        let kinds = infos.iter().map(|r| r.kind).collect();
+        let owners = infos.iter().map(|r| r.owner).collect();
+        let is_fastq = infos.iter().map(|r| r.is_fastq).collect();
+        let pending = infos.iter().map(|r| r.pending).collect();
+        let mut containers = Vec::with_capacity(infos.len());
+        let mut contents = Vec::with_capacity(infos.len());
+        let mut sequenced = Vec::with_capacity(infos.len());
+        let mut grants = Vec::with_capacity(infos.len());
+        for r in infos {
+            containers.push(r.containers);
+            contents.push(r.contents);
+            sequenced.push(r.sequenced);
+            grants.push(r.grants);
+        }
+        Resources {
+            kinds,
+            owners,
+            is_fastq,
+            pending,
+            containers: Lists::new(containers.into_iter()),
+            contents: Lists::new(contents.into_iter()),
+            sequenced: Lists::new(sequenced.into_iter()),
+            grants: Lists::new(grants.into_iter()),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    /// The kind of a resource alone (the cheapest read).
+    #[inline(always)]
+    pub fn kind(&self, r: Rid) -> ResourceKind {
+        self.kinds
+            .get(r as usize)
+            .copied()
+            .unwrap_or(ResourceKind::Project)
+    }
+
+    #[inline(always)]
+    pub fn owner(&self, r: Rid) -> Pid {
+        self.owners.get(r as usize).copied().unwrap_or(Pid::MAX)
+    }
+
+    #[inline(always)]
+    pub fn grants(&self, r: Rid) -> &[(Pid, crate::access::Access)] {
+        self.grants.get(r as usize)
+    }
+
+    #[inline(always)]
+    pub fn get(&self, r: Rid) -> Res<'_> {
+        let i = r as usize;
+        Res {
+            kind: self.kind(r),
+            owner: self.owner(r),
+            containers: self.containers.get(i),
+            contents: self.contents.get(i),
+            sequenced: self.sequenced.get(i),
+            grants: self.grants.get(i),
+            is_fastq: self.is_fastq.get(i).copied().unwrap_or(false),
+            pending: self.pending.get(i).copied().flatten(),
+        }
+    }
+}
+
 pub(crate) struct TransferInfo {
     pub resource: Rid,
     pub from: Pid,
@@ -64,7 +188,7 @@ pub(crate) struct TransferInfo {
 pub struct Index {
     world: World,
     pub(crate) principals: Vec<PrincipalInfo>,
-    pub(crate) resources: Vec<ResourceInfo>,
+    pub(crate) resources: Resources,
     pub(crate) transfers: Vec<TransferInfo>,
     principal_ids: FxHashMap<String, Pid>,
     resource_ids: FxHashMap<String, Rid>,
@@ -168,7 +292,7 @@ impl Index {
             newcomer_alone,
             world,
             principals,
-            resources,
+            resources: Resources::new(resources),
             transfers,
             principal_ids,
             resource_ids,
@@ -218,8 +342,9 @@ impl Index {
         &self.world.resources[r as usize].id
     }
 
-    pub(crate) fn res(&self, r: Rid) -> &ResourceInfo {
-        &self.resources[r as usize]
+    #[inline(always)]
+    pub(crate) fn res(&self, r: Rid) -> Res<'_> {
+        self.resources.get(r)
     }
 
     pub(crate) fn email_of(&self, p: Pid) -> Option<&str> {

@@ -607,7 +607,7 @@ fn hand_over_on_acceptance(index: &Index, delta: &mut Delta, r: Rid, from: Pid, 
     match info.kind {
         ResourceKind::Project => {
             // Associated data stays the sender's; the recipient can read it.
-            for &x in &info.contents {
+            for &x in info.contents {
                 let view = View::after(index, delta);
                 if view.owner(x) == from && view.own_grant(x, to).is_none() {
                     delta.set_grant(index, x, to, Some(Access::READ));
@@ -616,7 +616,7 @@ fn hand_over_on_acceptance(index: &Index, delta: &mut Delta, r: Rid, from: Pid, 
         }
         _ => {
             // A run goes with its files, except FASTQ files.
-            for &f in &info.contents {
+            for &f in info.contents {
                 if index.res(f).owner != from {
                     continue;
                 }
@@ -644,7 +644,7 @@ fn hand_over_project(
     let mut moves = vec![project];
     {
         let view = View::after(index, delta);
-        for &x in &index.res(project).contents {
+        for &x in index.res(project).contents {
             if view.owner(x) == from {
                 moves.push(x);
                 moves.extend(

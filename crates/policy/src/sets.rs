@@ -35,7 +35,6 @@ pub(crate) struct Sets {
     items: Vec<Items>,
     ids: FxHashMap<Items, SetId>,
     joins: FxHashMap<(SetId, SetId), SetId>,
-    reduced: FxHashMap<(SetId, SetId), SetId>,
     cascades: Vec<SetId>,
     names: Vec<SetId>,
 }
@@ -47,7 +46,6 @@ impl Sets {
             items: Vec::new(),
             ids: FxHashMap::default(),
             joins: FxHashMap::default(),
-            reduced: FxHashMap::default(),
             cascades: Vec::new(),
             names: Vec::new(),
         };
@@ -123,49 +121,6 @@ impl Sets {
         let s = self.intern(out);
         self.joins.insert(key, s);
         s
-    }
-
-    /// The items of `extras` that add something to `base`: joining the
-    /// result to `base` equals joining `extras`, and its grantees are only
-    /// those whose access the extras change.
-    pub fn reduce(&mut self, extras: SetId, base: SetId) -> SetId {
-        if extras == EMPTY || base == EMPTY || extras == base {
-            return if extras == base { EMPTY } else { extras };
-        }
-        if let Some(&s) = self.reduced.get(&(extras, base)) {
-            return s;
-        }
-        let kept: Vec<(Pid, Access)> = self
-            .get(extras)
-            .iter()
-            .filter(|&&(q, a)| {
-                let held = self.at(base, q);
-                held.combine(a) != held
-            })
-            .copied()
-            .collect();
-        let s = self.intern(kept);
-        self.reduced.insert((extras, base), s);
-        s
-    }
-
-    /// The items of `extras` that add something to either of two bases.
-    pub fn reduce_both(&mut self, extras: SetId, bases: [SetId; 2]) -> SetId {
-        if bases[0] == bases[1] {
-            return self.reduce(extras, bases[0]);
-        }
-        let kept: Vec<(Pid, Access)> = self
-            .get(extras)
-            .iter()
-            .filter(|&&(q, a)| {
-                bases.iter().any(|&b| {
-                    let held = self.at(b, q);
-                    held.combine(a) != held
-                })
-            })
-            .copied()
-            .collect();
-        self.intern(kept)
     }
 
     /// What each grantee of a container holds on what it contains (where

@@ -101,14 +101,14 @@ impl<'a> View<'a> {
     pub fn owner(&self, r: Rid) -> Pid {
         match self.delta.and_then(|d| d.owners.get(r as usize)) {
             Some(&p) if p != UNCHANGED => p,
-            _ => self.index.res(r).owner,
+            _ => self.index.resources.owner(r),
         }
     }
 
     pub fn grants(&self, r: Rid) -> &'a [(Pid, Access)] {
         match self.delta.and_then(|d| d.grant_list(r)) {
             Some(list) => list,
-            None => &self.index.res(r).grants,
+            None => self.index.resources.grants(r),
         }
     }
 
@@ -285,7 +285,7 @@ impl Delta {
             return;
         };
         if *slot == 0 {
-            self.lists.push((r, index.res(r).grants.clone()));
+            self.lists.push((r, index.res(r).grants.to_vec()));
             *slot = self.lists.len() as u32;
             self.touch(r);
         }
