@@ -1,0 +1,220 @@
+//! Workgroups (issue 9), in a real browser on the real server with the demo
+//! organisation (crates/server/src/seed.rs): Alice administers the tumor
+//! genomics lab (lab-a: Alice, Carol and the nested lab-a-bioinf), whose
+//! read share on Tumor WGS reaches its people; Erin runs the microbiome
+//! lab (lab-b); everyone is in the institute group, which reads the Cell
+//! atlas.
+//!
+//! The members dialog previews in the browser on the group's context
+//! (custody-policy as wasm), with the share dialog's rows, and saves
+//! through `POST /api/actions` with the version, the digest and an
+//! idempotency key; the server checks the same preview and applies it.
+//!
+//! Each test starts its own server and database; run them one at a time
+//! (`--test-threads=1`) on small machines.
+
+#![allow(clippy::panic)] // a failed flow fails its test
+
+use custody_e2e::{Result, Session};
+
+/// Runs a flow; on failure, saves a screenshot of where it stopped.
+async fn flow<F, Fut>(name: &str, body: F)
+where
+    F: FnOnce(std::rc::Rc<Session>) -> Fut,
+    Fut: std::future::Future<Output = Result>,
+{
+    let session = match Session::start("basespace").await {
+        Ok(s) => std::rc::Rc::new(s),
+        Err(e) => panic!("{name}: cannot start: {e}"),
+    };
+    let outcome = body(session.clone()).await;
+    if outcome.is_err() {
+        let _ = session.screenshot(&format!("{name}-failed")).await;
+    }
+    if let Ok(s) = std::rc::Rc::try_unwrap(session) {
+        let _ = s.close().await;
+    }
+    if let Err(e) = outcome {
+        panic!("{name}: {e}");
+    }
+}
+
+/// Opens a group's page from the Groups page (reached from the header).
+async fn open_group(s: &Session, name: &str) -> Result {
+    s.click_text("a", "Groups").await?;
+    s.find_text("h1", "Groups").await?;
+    s.click_text("a", name).await?;
+    s.find_text("h1", name).await.map(drop)
+}
+
+/// The projects the signed-in person sees, once the list has loaded.
+async fn projects(s: &Session) -> Result<Vec<String>> {
+    s.goto("/projects").await?;
+    s.find("table.resources, .empty").await?;
+    s.texts("table.resources td a").await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_admin_adds_a_person_who_then_sees_the_groups_projects() {
+    flow("group-add", |s| async move {
+        // Erin does not see Tumor WGS before.
+        s.sign_in("erin@lab-b.example").await?;
+        s.find("table.resources td a").await?;
+        let before = projects(&s).await?;
+        assert!(!before.iter().any(|p| p == "Tumor WGS"), "{before:?}");
+        s.sign_out().await?;
+
+        s.sign_in("alice@lab-a.example").await?;
+        s.click_text("a", "Groups").await?;
+        let row = s
+            .wait_text("table.groups tr[data-group='lab-a']", "Tumor genomics lab")
+            .await?;
+        assert!(row.contains("Admin"), "{row}");
+        open_group(&s, "Tumor genomics lab").await?;
+        s.wait_text(".member-list li", "Carol Diaz").await?;
+        s.wait_text(".admin-list li", "Alice Moreau (you)").await?;
+        s.click_text("button", "Manage members").await?;
+        s.find(".members-dialog .entries").await?;
+        s.wait_text(".members-dialog .entry-name", "Lab A bioinformatics")
+            .await?;
+
+        // Adding a group that holds this one is refused in words.
+        s.add_principal("Institute", "institute").await?;
+        s.wait_text(".preview-refused", "A group cannot contain itself")
+            .await?;
+        let save = s.find_text("button", "Save").await?;
+        assert!(!save.is_enabled().await.map_err(|e| e.to_string())?);
+        s.click(".entry[data-principal='institute'] .remove")
+            .await?;
+        s.wait_gone(".preview-refused").await?;
+
+        // Add Erin: the preview says what she gains, in the share
+        // dialog's words and rows (her Cell atlas access, through the
+        // institute, is unchanged and not listed).
+        s.add_principal("Erin", "erin").await?;
+        let rows = s.preview_rows().await?;
+        assert_eq!(
+            rows,
+            [
+                "Erin Novak gains read on 1 project, 2 runs, 6 biosamples, 6 libraries, \
+              1 pool, 1 lab requeue, 1 analysis, 1 dataset and 12 files"
+            ]
+        );
+        s.wait_text(".preview-count", "1 person").await?;
+        s.click(".preview-row .why-button").await?;
+        s.wait_text(".why dd", "through group Tumor genomics lab")
+            .await?;
+        let ms = s
+            .find(".members-dialog .preview-wrap")
+            .await?
+            .attr("data-preview-ms")
+            .await
+            .map_err(|e| e.to_string())?;
+        println!("members dialog: edit to rendered preview {ms:?} ms");
+        s.screenshot("group-members-preview").await?;
+        s.click_text("button", "Save").await?;
+        s.wait_text(".notice", "Saved.").await?;
+        s.wait_text(".member-list li", "Erin Novak").await?;
+        s.sign_out().await?;
+
+        // Erin now sees the group's project, and was told.
+        s.sign_in("erin@lab-b.example").await?;
+        s.wait_text("table.resources td a", "Tumor WGS").await?;
+        s.find(".badge").await?;
+        s.click_text("a", "Groups").await?;
+        let row = s
+            .wait_text("table.groups tr[data-group='lab-a']", "Tumor genomics lab")
+            .await?;
+        assert!(row.contains("Member"), "{row}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_member_leaves_a_group_and_loses_its_projects() {
+    flow("group-leave", |s| async move {
+        s.sign_in("carol@lab-a.example").await?;
+        s.wait_text("table.resources td a", "Tumor WGS").await?;
+        open_group(&s, "Tumor genomics lab").await?;
+        // Carol is no admin: no "Manage members", only "Leave group".
+        assert!(s.texts(".page-head .primary").await?.is_empty());
+        s.click_text("button", "Leave group").await?;
+        s.find(".members-dialog").await?;
+        s.wait_text(".members-dialog .entry.removed", "Carol Diaz (you)")
+            .await?;
+        // Leaving lab-a also leaves the institute (lab-a is in it): Carol
+        // loses Tumor WGS and the Cell atlas, in one row, first.
+        let rows = s.preview_rows().await?;
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert!(
+            rows[0].starts_with("You lose read on 2 projects, 202 runs"),
+            "{rows:?}"
+        );
+        s.find(".preview-row[data-tone='actor-loss']").await?;
+        s.wait_text(".warning", "You will lose read on").await?;
+        s.screenshot("group-leave-preview").await?;
+        s.click_text("button", "Save").await?;
+        s.wait_text(".notice", "You left “Tumor genomics lab”")
+            .await?;
+        s.wait_text("main p", "You can no longer see this group.")
+            .await?;
+        let after = projects(&s).await?;
+        assert!(
+            !after
+                .iter()
+                .any(|p| p == "Tumor WGS" || p.starts_with("Cell atlas")),
+            "{after:?}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_stale_preview_is_refused_and_shown_again_before_saving() {
+    flow("group-stale", |s| async move {
+        s.sign_in("alice@lab-a.example").await?;
+        s.goto("/groups/lab-a").await?;
+        s.find_text("h1", "Tumor genomics lab").await?;
+        s.click_text("button", "Manage members").await?;
+        s.find(".members-dialog .entries").await?;
+        s.add_principal("Frank", "frank").await?;
+        let rows = s.preview_rows().await?;
+        assert!(
+            rows.iter()
+                .any(|r| r.starts_with("Frank Osei gains read on 1 project, 2 runs")),
+            "{rows:?}"
+        );
+
+        // Meanwhile, in another browser, Tumor WGS is shared with Frank
+        // directly: adding him to the group now gives him nothing new.
+        let other = s.another().await?;
+        other.sign_in("alice@lab-a.example").await?;
+        other.goto("/resources/P-TUMOR").await?;
+        other.click_text("button", "Share").await?;
+        other.find(".share-dialog .entries").await?;
+        other.add_principal("Frank", "frank").await?;
+        other.preview_rows().await?;
+        other.click_text("button", "Save").await?;
+        other.wait_text(".notice", "Saved.").await?;
+        other.close().await?;
+
+        // Save refuses the preview Alice saw and shows the new one.
+        s.click_text("button", "Save").await?;
+        s.wait_text(
+            ".members-dialog .stale",
+            "Sharing changed since you opened this dialog",
+        )
+        .await?;
+        s.wait_text(".preview-empty", "Saving changes no one's access.")
+            .await?;
+        s.screenshot("group-members-stale").await?;
+        s.click_text("button", "Save").await?;
+        s.wait_text(".notice", "Saved. No one's access changed.")
+            .await?;
+        s.wait_text(".member-list li", "Frank Osei").await?;
+        Ok(())
+    })
+    .await;
+}
