@@ -21,6 +21,9 @@
 //!   slice before and after (`Engine::applied`).
 //! - `auth`: argon2 passwords, sessions (cookie id stored hashed, expiry),
 //!   the CSRF header on every state change.
+//! - `groups`: the groups a person administers or belongs to, and the
+//!   group context that membership changes preview on (the slice seeded
+//!   with a group).
 //! - `resources`, `principals`, `transfers`, `notifications`: reading,
 //!   and the live push of notifications (server-sent events; PostgreSQL's
 //!   LISTEN/NOTIFY reaches every instance).

@@ -24,8 +24,9 @@
 //! granting or revoking those grants for the people who join or leave).
 //! The groups of `encl(G)` join the principals, with all their members;
 //! the principals named (those being added) come with their members.
-//! Every group in the slice comes with its `admins` (who may change its
-//! members), and the admins themselves.
+//! Then every group in the slice comes with its `admins` (who may change
+//! its members), and the admins themselves; a slice of resources alone
+//! leaves admins out (no action on resources depends on them).
 //!
 //! The tests prove the claim: on every scenario and on generated worlds,
 //! the preview on the slice equals the preview on the whole world.
@@ -109,6 +110,29 @@ pub async fn load(
     } else {
         "down(id) AS MATERIALIZED (SELECT id FROM seed),"
     };
+    // The group context's parts, only when groups are named: each part
+    // adds to the time SQLite takes to plan the statement (once per
+    // connection and statement text), which the resource contexts, by far
+    // the most frequent, need not pay. Admins matter only to membership
+    // changes, so they come with the groups.
+    let groups = !scope.groups.is_empty();
+    let (encl, from_encl, in_encl, everyone, people, admins) = if groups {
+        (
+            "encl(id) AS MATERIALIZED (SELECT p.id FROM input i CROSS JOIN principals p
+                 WHERE i.k = 'g' AND p.id = i.v AND p.kind = 'group'
+             UNION SELECT m.group_id FROM encl e CROSS JOIN group_members m WHERE m.member_id = e.id),",
+            "UNION SELECT g.resource_id FROM encl e CROSS JOIN grants g WHERE g.principal_id = e.id",
+            "UNION SELECT id FROM encl",
+            ",
+         everyone(id) AS MATERIALIZED (SELECT id FROM closure
+             UNION SELECT a.admin_id FROM closure c CROSS JOIN group_admins a WHERE a.group_id = c.id)",
+            "everyone",
+            "UNION ALL SELECT 'a', a.group_id, a.admin_id, NULL, NULL, NULL, NULL
+             FROM closure x CROSS JOIN group_admins a WHERE a.group_id = x.id",
+        )
+    } else {
+        ("", "", "", "", "closure", "")
+    };
     let data_owners = match profile {
         Profile::Direct => "UNION SELECT id FROM principals WHERE data_owner = 1",
         Profile::Basespace => "",
@@ -116,12 +140,10 @@ pub async fn load(
     let sql = format!(
         "WITH RECURSIVE
          input(k, v) AS (VALUES {inputs}),
-         encl(id) AS MATERIALIZED (SELECT p.id FROM input i CROSS JOIN principals p
-                 WHERE i.k = 'g' AND p.id = i.v AND p.kind = 'group'
-             UNION SELECT m.group_id FROM encl e CROSS JOIN group_members m WHERE m.member_id = e.id),
+         {encl}
          seed(id) AS MATERIALIZED (SELECT r.id FROM input i CROSS JOIN resources r WHERE i.k = 's' AND r.id = i.v
              UNION SELECT t.resource_id FROM input i CROSS JOIN transfers t WHERE i.k = 't' AND t.id = i.v
-             UNION SELECT g.resource_id FROM encl e CROSS JOIN grants g WHERE g.principal_id = e.id),
+             {from_encl}),
          {down}
          lvl1(id) AS MATERIALIZED (SELECT id FROM down
              UNION SELECT r.parent_id FROM down d CROSS JOIN resources r WHERE r.id = d.id AND r.parent_id IS NOT NULL
@@ -137,12 +159,10 @@ pub async fn load(
                  WHERE t.id = x.id AND p.email_norm = t.to_email_norm
              UNION SELECT p.id FROM input i CROSS JOIN principals p WHERE i.k = 'p' AND p.id = i.v
              UNION SELECT p.id FROM input i CROSS JOIN principals p WHERE i.k = 'e' AND p.email_norm = i.v
-             UNION SELECT id FROM encl
+             {in_encl}
              {data_owners}),
          closure(id) AS MATERIALIZED (SELECT id FROM direct_p
-             UNION SELECT m.member_id FROM closure c CROSS JOIN group_members m WHERE m.group_id = c.id),
-         everyone(id) AS MATERIALIZED (SELECT id FROM closure
-             UNION SELECT a.admin_id FROM closure c CROSS JOIN group_admins a WHERE a.group_id = c.id)
+             UNION SELECT m.member_id FROM closure c CROSS JOIN group_members m WHERE m.group_id = c.id){everyone}
          SELECT 'r' AS tag, r.id AS a, r.kind AS b, r.owner_id AS c, r.name AS d, r.parent_id AS e, r.format AS f
              FROM ctx x CROSS JOIN resources r WHERE r.id = x.id
          UNION ALL SELECT 'p', rp.resource_id, rp.project_id, NULL, NULL, NULL, NULL
@@ -154,11 +174,10 @@ pub async fn load(
          UNION ALL SELECT 't', t.id, t.resource_id, t.from_id, t.to_email, t.status, t.message
              FROM pend x CROSS JOIN transfers t WHERE t.id = x.id
          UNION ALL SELECT 'P', p.id, p.kind, p.email, p.name, CASE WHEN p.data_owner = 1 THEN 'y' ELSE 'n' END, NULL
-             FROM everyone x CROSS JOIN principals p WHERE p.id = x.id
+             FROM {people} x CROSS JOIN principals p WHERE p.id = x.id
          UNION ALL SELECT 'm', m.group_id, m.member_id, NULL, NULL, NULL, NULL
              FROM closure x CROSS JOIN group_members m WHERE m.group_id = x.id
-         UNION ALL SELECT 'a', a.group_id, a.admin_id, NULL, NULL, NULL, NULL
-             FROM closure x CROSS JOIN group_admins a WHERE a.group_id = x.id"
+         {admins}"
     );
     let mut query = sqlx::query_as::<_, Row>(&sql);
     for p in params.0 {

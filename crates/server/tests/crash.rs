@@ -1,13 +1,14 @@
 //! Crash safety: the real `custody serve` under load from concurrent
 //! clients (shares, unshares, transfer requests, accepts, declines,
-//! cancels), killed with SIGKILL at random moments, at least 20 times,
+//! cancels, group members added, removed and leaving), killed with
+//! SIGKILL at random moments, at least 20 times,
 //! restarted each time. After each restart:
 //! - every action answered 2xx is stored once: its idempotency record
 //!   holds the answer given, its audit record exists with that action, and
 //!   audit records and applied idempotency records are as many;
 //! - nothing is half applied: replaying the audit log through
 //!   custody-policy from the initial world gives exactly the stored owners,
-//!   grants and transfers;
+//!   grants, transfers and group members;
 //! - retrying a request with its idempotency key gives the first answer
 //!   (and a request whose answer was lost in the kill is settled by its
 //!   retry, once);
@@ -37,6 +38,7 @@ const KILLS: usize = 22;
 fn world() -> World {
     let mut principals = Vec::new();
     let mut resources = Vec::new();
+    let mut grants = Vec::new();
     for i in 0..PAIRS {
         for who in ["own", "peer"] {
             principals.push(json!({"id": format!("{who}{i}"), "kind": "user",
@@ -52,10 +54,17 @@ fn world() -> World {
             json!({"id": format!("F{i}"), "kind": "file", "owner": format!("own{i}"),
             "parent": format!("R{i}"), "format": "bam"}),
         );
+        // A team that reads the project, managed by its first owner.
+        principals.push(json!({"id": format!("team{i}"), "kind": "group",
+            "members": [], "admins": [format!("own{i}")]}));
+        grants.push(
+            json!({"resource": format!("P{i}"), "principal": format!("team{i}"),
+            "access": "read"}),
+        );
     }
     principals.push(json!({"id": "crew", "kind": "group", "members": ["peer0", "peer1"]}));
     serde_json::from_value(json!({"profile": "basespace", "principals": principals,
-        "resources": resources}))
+        "resources": resources, "grants": grants}))
     .unwrap()
 }
 
@@ -81,6 +90,11 @@ fn facts(w: &World) -> BTreeSet<String> {
             json!(g.access)
         ));
     }
+    for p in &w.principals {
+        for m in &p.members {
+            out.insert(format!("member {} {m}", p.id));
+        }
+    }
     for t in &w.transfers {
         out.insert(format!(
             "transfer {} {} {} {:?}",
@@ -98,6 +112,9 @@ async fn next_action(
     i: usize,
     roll: u64,
 ) -> Option<(String, Value)> {
+    if roll % 5 == 4 {
+        return next_membership(http, own, peer, i, roll).await;
+    }
     // The run's context, read by whoever owns it now.
     let mut context = None;
     for s in [own, peer] {
@@ -131,7 +148,7 @@ async fn next_action(
         .iter()
         .find(|t| t.resource == format!("R{i}") && t.status == TransferStatus::Pending)
         .map(|t| t.id.clone());
-    let (session, action): (&Session, Value) = match (pending, roll % 4) {
+    let (session, action): (&Session, Value) = match (pending, roll % 5) {
         (Some(t), 0) => (
             owner_session,
             json!({"type": "cancel_transfer", "actor": owner, "transfer": t}),
@@ -178,6 +195,59 @@ async fn next_action(
     };
     let parsed: Action = serde_json::from_value(action.clone()).ok()?;
     let digest = engine.preview(&parsed).ok()?.digest();
+    Some((
+        session.id.clone(),
+        json!({"action": action, "version": ctx.version, "digest": digest}),
+    ))
+}
+
+/// The team's next membership change, on its group context (read by its
+/// admin): the admin adds the peer, or removes them, or the peer leaves.
+async fn next_membership(
+    http: &Http,
+    own: &Session,
+    peer: &Session,
+    i: usize,
+    roll: u64,
+) -> Option<(String, Value)> {
+    let reply = http
+        .try_send(
+            "GET",
+            &format!("/api/groups/team{i}/context?principals={}", peer.id),
+            Some(own),
+            common::http::Csrf::Session,
+            None,
+        )
+        .await
+        .ok()?;
+    if reply.status != 200 {
+        return None;
+    }
+    let ctx: custody_api::GroupContext = serde_json::from_value(reply.body).ok()?;
+    let team = format!("team{i}");
+    let is_member = ctx
+        .world
+        .principals
+        .iter()
+        .find(|p| p.id == team)?
+        .members
+        .contains(&peer.id);
+    let (session, action) = match (is_member, roll % 10 < 5) {
+        (false, _) => (
+            own,
+            json!({"type": "add_member", "actor": own.id, "group": team, "principal": peer.id}),
+        ),
+        (true, true) => (
+            own,
+            json!({"type": "remove_member", "actor": own.id, "group": team, "principal": peer.id}),
+        ),
+        (true, false) => (
+            peer,
+            json!({"type": "remove_member", "actor": peer.id, "group": team, "principal": peer.id}),
+        ),
+    };
+    let parsed: Action = serde_json::from_value(action.clone()).ok()?;
+    let digest = Engine::new(ctx.world).ok()?.preview(&parsed).ok()?.digest();
     Some((
         session.id.clone(),
         json!({"action": action, "version": ctx.version, "digest": digest}),
@@ -485,11 +555,18 @@ async fn kill_loop(backend: Backend) {
     lost += sent.iter().filter(|s| s.reply.is_none()).count();
     applied = applied.max(verify(&test_db, &server.http, &sessions, &mut sent, &initial).await);
     server.check_log();
+    let (memberships,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE action LIKE '%\"add_member\"%' OR action LIKE '%\"remove_member\"%'",
+    )
+    .fetch_one(&test_db.db.pool)
+    .await
+    .unwrap();
     eprintln!(
-        "crash ({backend:?}): {kills} kills survived in {:.1}s; {} confirmations sent, {applied} applied and audited once, {lost} in flight at a kill settled by their retry",
+        "crash ({backend:?}): {kills} kills survived in {:.1}s; {} confirmations sent, {applied} applied and audited once ({memberships} membership changes), {lost} in flight at a kill settled by their retry",
         started.elapsed().as_secs_f64(),
         sent.len()
     );
+    assert!(memberships > 0, "the load changed no group's members");
     assert!(
         applied > 50,
         "too little load to prove anything: {applied} applied"

@@ -358,6 +358,11 @@ pub async fn whole_world(db: &Db, profile: Profile) -> World {
         .fetch_all(&db.pool)
         .await
         .unwrap();
+    // Every group as a group of the scope, so that admins come too.
+    let groups: Vec<(String,)> = sqlx::query_as("SELECT id FROM principals WHERE kind = 'group'")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
     let transfers: Vec<(String,)> = sqlx::query_as("SELECT id FROM transfers")
         .fetch_all(&db.pool)
         .await
@@ -367,7 +372,7 @@ pub async fn whole_world(db: &Db, profile: Profile) -> World {
         principals: principals.into_iter().map(|r| r.0).collect(),
         transfers: transfers.into_iter().map(|r| r.0).collect(),
         emails: Vec::new(),
-        groups: Vec::new(),
+        groups: groups.into_iter().map(|r| r.0).collect(),
         down: true,
     };
     let mut conn = db.pool.acquire().await.unwrap();
