@@ -64,9 +64,28 @@ impl<'a> Person<'a> {
         }
     }
 
-    /// True when a grant to `grantee` reaches this person.
-    pub fn holds(&self, grantee: Pid) -> bool {
-        grantee == self.pid || self.groups.binary_search(&grantee).is_ok()
+    /// The grants of a list sorted by grantee that reach this person, in
+    /// that order. A project may hold hundreds of grants and a person is
+    /// in a few groups: each of the person's grantees is looked up in the
+    /// list rather than each grant in the person's groups.
+    pub fn grants_held<'g>(
+        &self,
+        grants: &'g [(Pid, Access)],
+    ) -> impl Iterator<Item = (Pid, Access)> + 'g {
+        let at = self.groups.partition_point(|&g| g < self.pid);
+        let (below, above) = self.groups.split_at(at);
+        let holders: Vec<Pid> = below
+            .iter()
+            .copied()
+            .chain(std::iter::once(self.pid))
+            .chain(above.iter().copied())
+            .collect();
+        holders.into_iter().filter_map(move |q| {
+            grants
+                .binary_search_by_key(&q, |&(g, _)| g)
+                .ok()
+                .and_then(|i| grants.get(i).copied())
+        })
     }
 }
 
@@ -134,10 +153,8 @@ pub(crate) fn evaluate<'e>(
     if owner == person.pid {
         why.push(here(Source::Owner, Access::OWNER));
     }
-    for &(grantee, access) in view.grants(r) {
-        if person.holds(grantee) {
-            why.push(here(Source::Grant(grantee), access));
-        }
+    for (grantee, access) in person.grants_held(view.grants(r)) {
+        why.push(here(Source::Grant(grantee), access));
     }
     for &c in info.containers {
         if !cascades(view, c, r) {
