@@ -1,13 +1,14 @@
 //! Bad input, generated (proptest), against the real `custody serve` on
 //! SQLite and PostgreSQL: arbitrary JSON of every shape (wrong types, huge
 //! numbers, deep nesting, long strings, control characters), valid action
-//! requests mutated (a field of the wrong type, an unknown field at any
-//! depth, a field dropped, ids of other kinds, duplicate keys, invalid
-//! UTF-8, truncation), path and query garbage, bodies over the limit, and
-//! headers that lie (content type, content length, both length and
-//! chunked). Every answer the app gives is a 4xx with `{code, message}`,
-//! the server never panics, the stored data never changes, and the
-//! server's memory stays bounded.
+//! requests (shares, transfers, membership changes) mutated (a field of
+//! the wrong type, an unknown field at any depth, a field dropped, ids of
+//! other kinds, duplicate keys, invalid UTF-8, truncation), path and query
+//! garbage (resources, groups, ...), bodies over the limit, and headers
+//! that lie (content type, content length, both length and chunked).
+//! Every answer the app gives is a 4xx with `{code, message}`, the server
+//! never panics, the stored data never changes, and the server's memory
+//! stays bounded.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -33,7 +34,7 @@ fn world() -> World {
             {"id": "alice", "kind": "user", "email": "alice@lab.example"},
             {"id": "bob", "kind": "user", "email": "bob@core.example"},
             {"id": "pipeline", "kind": "service_account"},
-            {"id": "genomics", "kind": "group", "members": ["bob"]}
+            {"id": "genomics", "kind": "group", "members": ["bob"], "admins": ["alice"]}
         ],
         "resources": [
             {"id": "P1", "kind": "project", "owner": "alice", "name": "Tumor WGS"},
@@ -97,7 +98,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
 
 /// A valid request for alice, as the mutations' starting point.
 fn valid(kind: usize) -> Value {
-    let action = match kind % 6 {
+    let action = match kind % 8 {
         0 => {
             json!({"type": "share", "actor": "alice", "resource": "P1", "principal": "bob", "access": "read"})
         }
@@ -109,6 +110,12 @@ fn valid(kind: usize) -> Value {
         }
         3 => json!({"type": "cancel_transfer", "actor": "alice", "transfer": "T1"}),
         4 => json!({"type": "leave", "actor": "alice", "resource": "R1"}),
+        5 => {
+            json!({"type": "add_member", "actor": "alice", "group": "genomics", "principal": "pipeline"})
+        }
+        6 => {
+            json!({"type": "remove_member", "actor": "alice", "group": "genomics", "principal": "bob"})
+        }
         _ => json!({"type": "batch", "actor": "alice", "actions": [
             {"type": "share", "actor": "alice", "resource": "P1", "principal": "bob", "access": {"level": "write", "permissions": []}},
             {"type": "unshare", "actor": "alice", "resource": "P1", "principal": "genomics"}]}),
@@ -378,7 +385,7 @@ async fn fuzz(backend: Backend) {
     run(
         400,
         (
-            0usize..6,
+            0usize..8,
             prop::collection::vec(arb_mutation(), 1..4),
             arb_bytes(),
         ),
@@ -406,7 +413,7 @@ async fn fuzz(backend: Backend) {
     );
 
     // 3. Paths and queries.
-    run(150, (".{0,60}", 0usize..6), |(text, which)| {
+    run(150, (".{0,60}", 0usize..8), |(text, which)| {
         let encoded: String = text.bytes().map(|b| format!("%{b:02X}")).collect();
         let path = match which {
             0 => format!("/api/resources/{encoded}"),
@@ -414,6 +421,8 @@ async fn fuzz(backend: Backend) {
             2 => format!("/api/resources?kind={encoded}&q={encoded}&within={encoded}"),
             3 => format!("/api/resources?offset={encoded}&limit={encoded}"),
             4 => format!("/api/transfers?box={encoded}"),
+            5 => format!("/api/groups/{encoded}"),
+            6 => format!("/api/groups/{encoded}/context?principals={encoded}"),
             _ => format!("/api/principals?q={encoded}&limit={encoded}"),
         };
         fuzz.count.fetch_add(1, Ordering::Relaxed);
