@@ -36,6 +36,19 @@ pub fn router() -> Router<AppState> {
 /// How often a write transaction is tried before giving up.
 const ATTEMPTS: usize = 30;
 
+// Only in the OpenAPI document: the handler answers both through
+// `AppError`, so the enum is never built.
+/// The 409 body of `POST /api/actions`: a `StalePreview` (the resource's
+/// context), or, for an action that names no resource (membership
+/// changes), a `StaleGroupPreview` (the group's context).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum StaleAnswer {
+    Resource(StalePreview),
+    Group(StaleGroupPreview),
+}
+
 /// `POST /api/actions`
 #[utoipa::path(post, path = "/api/actions", tag = "actions", request_body = ActionRequest,
     params(("x-csrf-token" = String, Header)),
@@ -43,7 +56,7 @@ const ATTEMPTS: usize = 30;
         (status = 200, body = ActionApplied, description = "applied"),
         (status = 400, body = custody_api::ErrorBody, description = "malformed request"),
         (status = 403, body = custody_api::ErrorBody, description = "not_permitted, not_recipient, escalation, csrf"),
-        (status = 409, body = StalePreview, description = "the preview changed; preview again on the new context. For an action that names no resource (add_member, remove_member, or a batch of only those) the body is a StaleGroupPreview (the group's context)"),
+        (status = 409, body = StaleAnswer, description = "the preview changed; preview again on the new context: a StalePreview with the resource's context, or, for an action that names no resource (add_member, remove_member, or a batch of only those), a StaleGroupPreview with the group's"),
         (status = 422, body = custody_api::ErrorBody, description = "refused by the policy (its code)"),
     ))]
 pub async fn post_action(

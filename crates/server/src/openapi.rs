@@ -49,6 +49,7 @@ use utoipa::OpenApi;
         custody_api::GroupDetail,
         custody_api::GroupContext,
         custody_api::StaleGroupPreview,
+        crate::actions::StaleAnswer,
         custody_api::TransferItem,
         custody_api::TransferList,
         custody_api::Notification,
