@@ -1043,31 +1043,36 @@ impl Diff {
         let mut sorted: Vec<NodeId> = marks.iter().map(|&(n, _)| n).collect();
         sorted.sort_unstable();
         let marked = |n: &NodeId| sorted.binary_search(n).is_ok();
-        // Usually some resource below a mark is reached without passing
-        // another mark on the way up: found in the depth of the tree.
-        for &(n, _) in with() {
-            let Some(r) = self.below[n as usize] else {
-                continue;
-            };
+        // A resource somewhere below `n` whose way up to `n` passes no
+        // other mark: found in the depth of the tree, without a search.
+        let clear_below = |n: NodeId| -> Option<Rid> {
+            let r = self.below[n as usize]?;
             let mut m = self.node_of[r as usize];
             while m != n && !marked(&m) && m != ROOT {
                 m = self.parents[m as usize];
             }
-            if m == n {
-                return Some(r);
-            }
+            (m == n).then_some(r)
+        };
+        if let Some(r) = with().find_map(|&(n, _)| clear_below(n)) {
+            return Some(r);
         }
+        // Otherwise the unmarked children are tried the same way before
+        // any is searched: a node may have thousands of children.
         let mut stack: Vec<NodeId> = with().map(|&(n, _)| n).collect();
         while let Some(m) = stack.pop() {
             if let Some(r) = self.first[m as usize] {
                 return Some(r);
             }
-            stack.extend(
+            let unmarked = || {
                 self.children[m as usize]
                     .iter()
                     .copied()
-                    .filter(|c| !marked(c)),
-            );
+                    .filter(|c| !marked(c))
+            };
+            if let Some(r) = unmarked().find_map(clear_below) {
+                return Some(r);
+            }
+            stack.extend(unmarked());
         }
         None
     }
