@@ -209,9 +209,9 @@ fn region(index: &Index, delta: &Delta) -> (Vec<Rid>, Vec<bool>) {
         }
         changed.push(r);
         let info = index.res(r);
-        stack.extend_from_slice(&info.contents);
+        stack.extend_from_slice(info.contents);
         if info.kind == ResourceKind::Run {
-            stack.extend_from_slice(&info.sequenced);
+            stack.extend_from_slice(info.sequenced);
         }
     }
     let mut inside = in_region.clone();
@@ -237,7 +237,7 @@ fn region(index: &Index, delta: &Delta) -> (Vec<Rid>, Vec<bool>) {
 fn listed_on(index: &Index, r: Rid) -> &[Rid] {
     let info = index.res(r);
     match info.kind {
-        ResourceKind::Biosample => &info.sequenced,
+        ResourceKind::Biosample => info.sequenced,
         _ => &[],
     }
 }

@@ -398,7 +398,7 @@ impl<'a> Preview<'a> {
         cell.get_or_init(|| {
             let on_nodes = self.diff.outcomes_on_nodes(&k.marks);
             self.index
-                .resources_sorted
+                .resources_sorted()
                 .iter()
                 .filter_map(|&r| {
                     let node = *self.diff.node_of.get(r as usize)?;
