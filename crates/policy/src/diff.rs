@@ -247,7 +247,9 @@ struct Builder<'a> {
     views: [View<'a>; 2],
     sets: Sets,
     nodes: Vec<Node>,
-    cascade_nodes: FxHashMap<(NodeId, [bool; 2]), NodeId>,
+    /// Per node, its cascade node for each sides but none (`OUTSIDE`
+    /// until made): read for every resource of a region, so an array.
+    cascade_nodes: Vec<[NodeId; 3]>,
     extend_nodes: FxHashMap<(NodeId, SetId, SetId), NodeId>,
     names_nodes: FxHashMap<NodeId, NodeId>,
     /// The node of resources by everything their extras read (`key`).
@@ -285,7 +287,7 @@ impl<'a> Builder<'a> {
                 exceptions: Vec::new(),
                 children: 0,
             }],
-            cascade_nodes: FxHashMap::default(),
+            cascade_nodes: vec![[OUTSIDE; 3]],
             extend_nodes: FxHashMap::default(),
             names_nodes: FxHashMap::default(),
             alike: FxHashMap::default(),
@@ -456,7 +458,17 @@ impl<'a> Builder<'a> {
         if sides == [false, false] {
             return ROOT;
         }
-        if let Some(&n) = self.cascade_nodes.get(&(container, sides)) {
+        let slot = match sides {
+            [true, true] => 0,
+            [true, false] => 1,
+            _ => 2,
+        };
+        if let Some(&n) = self
+            .cascade_nodes
+            .get(container as usize)
+            .map(|known| &known[slot])
+            .filter(|&&n| n != OUTSIDE)
+        {
             return n;
         }
         let n = if sides == [true, true] {
@@ -464,7 +476,9 @@ impl<'a> Builder<'a> {
         } else {
             self.one_sided_cascade(container, sides)
         };
-        self.cascade_nodes.insert((container, sides), n);
+        if let Some(known) = self.cascade_nodes.get_mut(container as usize) {
+            known[slot] = n;
+        }
         n
     }
 
@@ -627,6 +641,7 @@ impl<'a> Builder<'a> {
         quiet: bool,
     ) -> NodeId {
         let n = self.nodes.len() as NodeId;
+        self.cascade_nodes.push([OUTSIDE; 3]);
         // When groups change, the people moved may change anywhere.
         let quiet = quiet && self.movers.is_empty();
         self.nodes.push(Node {
