@@ -58,6 +58,7 @@ pub mod groups {
     //! Workgroups: who is in a group, and the members dialog.
     pub mod dialog;
     pub mod loaded;
+    pub mod member_row;
     pub mod state;
 }
 

@@ -377,9 +377,9 @@ async fn the_members_dialog_previews_a_member_added_through_the_type_ahead() {
     option.dispatch_event(&bubbling("mousedown")).unwrap();
     settle().await;
     js_sys::Reflect::set(&web_sys::window().unwrap(), &"fetch".into(), &real).unwrap();
-    // Erin is listed as new, and the preview (computed here, on the
+    // Erin is listed first, as new, and the preview (computed here, on the
     // loaded context) is in the share dialog's rows.
-    assert_eq!(texts(&root, ".entry-name"), ["Carol Diaz", "Erin Novaknew"]);
+    assert_eq!(texts(&root, ".entry-name"), ["Erin Novaknew", "Carol Diaz"]);
     assert_eq!(
         texts(&root, ".preview-row .sentence"),
         ["Erin Novak gains read on 1 project, 1 run, 1 biosample and 1 file"]

@@ -218,3 +218,60 @@ async fn a_stale_preview_is_refused_and_shown_again_before_saving() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_large_group_previews_locally_and_lists_only_those_who_lose_access() {
+    flow("group-large", |s| async move {
+        // Bob administers the institute (300 staff, lab-a and lab-b),
+        // which reads the Cell atlas (thousands of resources).
+        s.sign_in("bob@core.example").await?;
+        s.goto("/groups/institute").await?;
+        s.find_text("h1", "Institute (all staff)").await?;
+        s.click_text("button", "Manage members").await?;
+        s.find(".members-dialog .entries").await?;
+        // Removing lab-a: Carol loses the atlas; Dan and the pipeline
+        // keep it through lab-a-bioinf's own share and Alice owns it, so
+        // none of them is listed.
+        s.click(".entry[data-principal='lab-a'] .remove").await?;
+        let rows = s.preview_rows().await?;
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert!(
+            rows[0].starts_with("Carol Diaz loses read on 1 project"),
+            "{rows:?}"
+        );
+        s.wait_text(".preview-count", "1 person").await?;
+        // Computed in the browser on the loaded context: no round trip.
+        let ms = s
+            .find(".members-dialog .preview-wrap")
+            .await?
+            .attr("data-preview-ms")
+            .await
+            .map_err(|e| e.to_string())?;
+        println!("large group, removal: edit to rendered preview {ms:?} ms");
+        s.click(".entry[data-principal='lab-a'] button").await?;
+        s.wait_gone(".preview-row").await?;
+        // Adding the core facility: Bob himself, Priya and the pipeline
+        // gain; the pipeline reads the atlas already, so it is not listed.
+        s.add_principal("Core facility", "core-facility").await?;
+        let rows = s.preview_rows().await?;
+        assert!(
+            rows.iter()
+                .any(|r| r.starts_with("You and Priya Shah gain read on 1 project")),
+            "{rows:?}"
+        );
+        let ms = s
+            .find(".members-dialog .preview-wrap")
+            .await?
+            .attr("data-preview-ms")
+            .await
+            .map_err(|e| e.to_string())?;
+        // The core facility was not in the context: this includes loading
+        // the context again with it.
+        println!(
+            "large group, addition: edit to rendered preview {ms:?} ms (with the context reload)"
+        );
+        s.screenshot("group-members-large").await?;
+        Ok(())
+    })
+    .await;
+}

@@ -15,6 +15,7 @@ use crate::components::modal::Modal;
 use crate::components::preview_panel::PreviewPanel;
 use crate::components::principal_picker::{PrincipalPicker, hit_label};
 use crate::groups::loaded::GroupLoaded;
+use crate::groups::member_row::{MemberRow, RowButton};
 use crate::groups::state::{Mark, MembersAction, MembersState, key_for};
 use crate::words::{self, Names};
 use custody_api::ActionRequest;
@@ -133,13 +134,17 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
             }
         });
     }
+    // Stable across renders (the dispatcher and the clock cell never
+    // change), so member lines whose props are equal are not re-rendered.
     let edit = {
-        let state = state.clone();
         let edit_started = edit_started.clone();
-        Callback::from(move |action: MembersAction| {
-            *edit_started.borrow_mut() = Some(api::now_ms());
-            state.dispatch(action);
-        })
+        use_callback(
+            state.dispatcher(),
+            move |action: MembersAction, dispatcher| {
+                *edit_started.borrow_mut() = Some(api::now_ms());
+                dispatcher.dispatch(action);
+            },
+        )
     };
 
     let save = {
@@ -220,53 +225,24 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
     let entries = s.entries();
     let rows = entries.iter().map(|entry| {
         let p = entry.principal.clone();
-        let is_actor = p == l.actor;
-        let name = if l.names.knows_principal(&p) {
+        let label = if l.names.knows_principal(&p) {
             words::principal_label(&p, &l.actor, &l.names, l.member_count(&p))
         } else {
             s.name_of(&p)
         };
-        let action = if entry.mark == Mark::Removed {
-            let edit = edit.clone();
-            let principal = p.clone();
-            html! {
-                <button type="button" class="link" disabled={saving} onclick={Callback::from(move |_| edit.emit(MembersAction::Restore(principal.clone())))}>
-                    { "Undo" }
-                </button>
-            }
-        } else if is_actor {
+        let button = if entry.mark == Mark::Removed {
+            RowButton::Undo
+        } else if p == l.actor {
             // Anyone may leave; for an admin it is removing themself.
-            let edit = edit.clone();
-            let principal = p.clone();
-            html! {
-                <button type="button" class="link leave" disabled={saving} onclick={Callback::from(move |_| edit.emit(MembersAction::Remove(principal.clone())))}>
-                    { "Leave group" }
-                </button>
-            }
+            RowButton::Leave
         } else if can_manage {
-            let edit = edit.clone();
-            let principal = p.clone();
-            html! {
-                <button type="button" class="link remove" disabled={saving} aria-label={format!("Remove {name}")}
-                    onclick={Callback::from(move |_| edit.emit(MembersAction::Remove(principal.clone())))}>
-                    { "Remove" }
-                </button>
-            }
+            RowButton::Remove
         } else {
-            html! {}
-        };
-        let badge = match entry.mark {
-            Mark::Saved => html! {},
-            Mark::Added => html! { <span class="tag">{ "new" }</span> },
-            Mark::Removed => html! { <span class="tag">{ "removed" }</span> },
+            RowButton::None
         };
         html! {
-            <li key={p.clone()} class={classes!("entry", (entry.mark == Mark::Removed).then_some("removed"))}
-                data-principal={p.clone()}>
-                <span class="entry-name">{ name }{ badge }</span>
-                <span class="entry-access"><span class="access-label">{ "member" }</span></span>
-                <span class="entry-actions">{ action }</span>
-            </li>
+            <MemberRow key={p.clone()} principal={p.clone()} label={label} mark={entry.mark}
+                {button} disabled={saving} on_edit={edit.clone()} />
         }
     });
     let add_row = if can_manage {

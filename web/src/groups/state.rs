@@ -155,34 +155,33 @@ impl MembersState {
             .map(|(_, e)| *e)
     }
 
-    /// The list as it will be after saving: the saved members with the
-    /// edits laid over them (removed ones stay, marked, so they can be
-    /// restored), then the ones added, in the order added.
+    /// The list as it will be after saving: the ones added first, in the
+    /// order added (in a group of hundreds, what the person changed stays
+    /// in view), then the saved members with the edits laid over them
+    /// (removed ones stay, marked, so they can be restored).
     pub fn entries(&self) -> Vec<MemberEntry> {
         let Some(l) = &self.loaded else {
             return Vec::new();
         };
         let saved = l.members();
-        let mut out: Vec<MemberEntry> = saved
+        let mut out: Vec<MemberEntry> = self
+            .edits
             .iter()
-            .map(|p| MemberEntry {
+            .filter(|(p, edit)| *edit == MemberEdit::Add && !saved.contains(p))
+            .map(|(p, _)| MemberEntry {
                 principal: p.clone(),
                 kind: l.names.kind_of_principal(p),
-                mark: match self.edit_of(p) {
-                    Some(MemberEdit::Remove) => Mark::Removed,
-                    _ => Mark::Saved,
-                },
+                mark: Mark::Added,
             })
             .collect();
-        for (p, edit) in &self.edits {
-            if *edit == MemberEdit::Add && !saved.contains(p) {
-                out.push(MemberEntry {
-                    principal: p.clone(),
-                    kind: l.names.kind_of_principal(p),
-                    mark: Mark::Added,
-                });
-            }
-        }
+        out.extend(saved.iter().map(|p| MemberEntry {
+            principal: p.clone(),
+            kind: l.names.kind_of_principal(p),
+            mark: match self.edit_of(p) {
+                Some(MemberEdit::Remove) => Mark::Removed,
+                _ => Mark::Saved,
+            },
+        }));
         out
     }
 
@@ -378,7 +377,8 @@ mod tests {
         };
         assert_eq!(*people, 1);
         assert!(s.can_save());
-        assert_eq!(s.entries().last().map(|e| e.mark), Some(Mark::Added));
+        assert_eq!(s.entries()[0].principal, "erin");
+        assert_eq!(s.entries()[0].mark, Mark::Added);
         // The reason after names a group (genomics, or wetlab, which
         // holds genomics), and there was none before.
         let row = &s.preview.as_ref().unwrap().rows()[0];
