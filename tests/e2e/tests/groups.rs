@@ -70,6 +70,13 @@ async fn an_admin_adds_a_person_who_then_sees_the_groups_projects() {
             .wait_text("table.groups tr[data-group='lab-a']", "Tumor genomics lab")
             .await?;
         assert!(row.contains("Admin"), "{row}");
+        // Direct members (Alice, Carol, Lab A bioinformatics), people
+        // reached (with Dan and the pipeline, nested), and her role.
+        let cells = s.texts("tr[data-group='lab-a'] td").await?;
+        assert_eq!(cells, ["Tumor genomics lab", "3", "4", "Admin, member"]);
+        let cells = s.texts("tr[data-group='lab-a-bioinf'] td").await?;
+        assert_eq!(cells, ["Lab A bioinformatics", "2", "2", "Admin"]);
+        s.screenshot("groups-page").await?;
         open_group(&s, "Tumor genomics lab").await?;
         s.wait_text(".member-list li", "Carol Diaz").await?;
         s.wait_text(".admin-list li", "Alice Moreau (you)").await?;

@@ -76,11 +76,7 @@ pub fn GroupsPage() -> Html {
                             <td class="num members">{ words::number(g.members) }</td>
                             <td class="num people">{ words::number(g.people) }</td>
                             <td class="role">
-                                if g.admin {
-                                    <span class="tag strong">{ role_words(g) }</span>
-                                } else {
-                                    { role_words(g) }
-                                }
+                                <span class={classes!("tag", g.admin.then_some("strong"))}>{ role_words(g) }</span>
                             </td>
                         </tr>
                     }) }
