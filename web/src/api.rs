@@ -259,12 +259,17 @@ pub async fn group(id: &str) -> ApiResult<GroupDetail> {
 /// membership changes on, with the principals the members dialog adds
 /// (their own memberships decide what they already reach).
 pub async fn group_context(id: &str, principals: &[String]) -> ApiResult<GroupContext> {
+    get(&group_context_url(id, principals)).await
+}
+
+/// The address of a group's context with the principals being added.
+pub fn group_context_url(id: &str, principals: &[String]) -> String {
     let mut url = format!("/api/groups/{}/context", encode(id));
     if !principals.is_empty() {
         url.push_str("?principals=");
         url.push_str(&encode(&principals.join(",")));
     }
-    get(&url).await
+    url
 }
 
 /// Why posting a membership change failed.
@@ -353,6 +358,15 @@ mod tests {
         assert_eq!(
             q.url(),
             "/api/resources?kind=project&q=tumor%20%26%20co&offset=50&limit=25"
+        );
+    }
+
+    #[test]
+    fn group_contexts_name_the_principals_added() {
+        assert_eq!(group_context_url("lab-a", &[]), "/api/groups/lab-a/context");
+        assert_eq!(
+            group_context_url("lab a", &["erin".into(), "core-facility".into()]),
+            "/api/groups/lab%20a/context?principals=erin%2Ccore-facility"
         );
     }
 
