@@ -234,6 +234,11 @@ async fn a_large_group_previews_locally_and_lists_only_those_who_lose_access() {
         s.sign_in("bob@core.example").await?;
         s.goto("/groups/institute").await?;
         s.find_text("h1", "Institute (all staff)").await?;
+        // Its 302 direct members are listed a page at a time.
+        s.wait_text(".more-members", "Show 50 more of 252").await?;
+        assert_eq!(s.texts(".member-list li").await?.len(), 50);
+        s.click(".more-members").await?;
+        s.wait_text(".more-members", "Show 50 more of 202").await?;
         s.click_text("button", "Manage members").await?;
         s.find(".members-dialog .entries").await?;
         // Removing lab-a: Carol loses the atlas; Dan and the pipeline

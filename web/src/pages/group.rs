@@ -19,6 +19,9 @@ use custody_api::{GroupDetail, PrincipalHit};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+/// How many members one page of the list shows.
+const PAGE: usize = 50;
+
 #[derive(Properties, PartialEq)]
 pub struct GroupProps {
     pub id: String,
@@ -48,6 +51,8 @@ pub fn GroupPage(props: &GroupProps) -> Html {
     let reload = use_state(|| 0u32);
     // After leaving, the page may no longer be visible: say so plainly.
     let gone = use_state(|| false);
+    // A group of hundreds lists its members a page at a time.
+    let shown = use_state(|| PAGE);
 
     {
         let (detail, error, gone) = (detail.clone(), error.clone(), gone.clone());
@@ -170,6 +175,11 @@ pub fn GroupPage(props: &GroupProps) -> Html {
             hit_label(hit)
         }
     };
+    let more = d.members.len().saturating_sub(*shown);
+    let show_more = {
+        let shown = shown.clone();
+        Callback::from(move |_: MouseEvent| shown.set(*shown + PAGE))
+    };
     let manage_label = if matches!(*open, Open::Opening { leave: false }) {
         "Opening…"
     } else {
@@ -221,10 +231,15 @@ pub fn GroupPage(props: &GroupProps) -> Html {
                     <p class="muted">{ "No members yet." }</p>
                 } else {
                     <ul class="member-list">
-                        { for d.members.iter().map(|m| html! {
+                        { for d.members.iter().take(*shown).map(|m| html! {
                             <li key={m.id.clone()} data-principal={m.id.clone()}>{ label(m) }</li>
                         }) }
                     </ul>
+                    if more > 0 {
+                        <button type="button" class="link more-members" onclick={show_more}>
+                            { format!("Show {} more of {}", PAGE.min(more), words::number(more as u64)) }
+                        </button>
+                    }
                 }
             </section>
             <section aria-labelledby="group-admins">
