@@ -96,6 +96,11 @@ impl Db {
                 Backend::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(30))
+            // A SQLite connection is a file opened in this process: it does
+            // not break the way a network connection does, and pinging it
+            // before each use is one more hop to its worker thread per
+            // transaction (a tenth of a confirmation's time under load).
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Postgres {
