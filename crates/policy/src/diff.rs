@@ -35,6 +35,17 @@
 //! classes and their split nodes); never people times resources. Reasons
 //! are worked out per person and resource only when a page or a summary
 //! shows them (`eval::access_at`).
+//!
+//! Where the time goes now, on an irregular organisation: for a share,
+//! the walk over the region (kept cheap by reading the index's columns and
+//! by deriving most resources with one array lookup); for a project
+//! transfer, the biosamples. The associated data stays with the sender,
+//! so nothing cascades from the project after acceptance, and everyone
+//! who read through the project loses access; a biosample then adds the
+//! names seen on each run listing it as a step of its own, and the people
+//! who read those runs become exceptions again at every step. Biosamples
+//! listed on different sets of runs share no steps, so those exceptions
+//! (hundreds per step) outnumber the answer a hundred to one.
 
 use crate::access::Access;
 use crate::eval::{cascade, cascades, names_seen, role_access};
