@@ -30,6 +30,7 @@
 
 pub mod api;
 pub mod app;
+pub mod confirm;
 pub mod live;
 pub mod loaded;
 pub mod preview;
@@ -65,6 +66,7 @@ pub mod groups {
 pub mod components {
     //! One component per file, with `Callback` props.
     pub mod access_picker;
+    pub mod dialog_foot;
     pub mod header;
     pub mod modal;
     pub mod preview_panel;

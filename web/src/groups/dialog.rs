@@ -11,12 +11,13 @@
 //! edits on the group's fresh context.
 
 use crate::api::{self, GroupSaveError};
+use crate::components::dialog_foot::{DialogFoot, stale_notice};
 use crate::components::modal::Modal;
 use crate::components::preview_panel::PreviewPanel;
 use crate::components::principal_picker::{PrincipalPicker, hit_label};
 use crate::groups::loaded::GroupLoaded;
 use crate::groups::member_row::{MemberRow, RowButton};
-use crate::groups::state::{Mark, MembersAction, MembersState, key_for};
+use crate::groups::state::{Mark, MembersAction, MembersState};
 use crate::words::{self, Names};
 use custody_api::ActionRequest;
 use std::rc::Rc;
@@ -167,7 +168,7 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
                 return;
             };
             let leaving = state.leaving();
-            let key = key_for(&state, &digest, api::fresh_key);
+            let key = state.confirm.key_for(&digest, api::fresh_key);
             state.dispatch(MembersAction::Saving {
                 digest: digest.clone(),
                 key: key.clone(),
@@ -204,7 +205,7 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
     let title = format!("Members of “{}”", props.name);
     let s = &*state;
     let Some(l) = &s.loaded else {
-        let body = match &s.error {
+        let body = match &s.confirm.error {
             Some(e) => html! { <p class="error" role="alert">{ e.clone() }</p> },
             None => {
                 html! { <p class="preview-note" aria-busy="true">{ "Loading the group’s members…" }</p> }
@@ -221,7 +222,7 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
     };
     let can_manage = l.can_manage;
     // While saving, nothing edits what is being confirmed.
-    let saving = s.saving;
+    let saving = s.confirm.saving;
     let entries = s.entries();
     let rows = entries.iter().map(|entry| {
         let p = entry.principal.clone();
@@ -258,7 +259,7 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
         exclude.push(l.group.clone());
         html! {
             <div class="add-row">
-                <PrincipalPicker {on_pick} {exclude} disabled={s.saving} />
+                <PrincipalPicker {on_pick} {exclude} disabled={s.confirm.saving} />
             </div>
         }
     } else {
@@ -278,21 +279,12 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
             </p>
         }
     };
-    let stale = if s.stale {
-        html! {
-            <p class="stale" role="alert">
-                { "Sharing changed since you opened this dialog. The preview below is what your changes do now; check it and save again." }
-            </p>
-        }
-    } else {
-        html! {}
-    };
+    let stale = stale_notice(&s.confirm);
     let idle = if can_manage {
         "Add or remove a member to see who gains and who loses access."
     } else {
         "Only the group’s admins can change its members. You can leave the group."
     };
-    let save_label = if s.saving { "Saving…" } else { "Save" };
     let show_save = can_manage || s.can_leave();
     html! {
         <Modal title={title} on_close={props.on_close.clone()} on_submit={save.clone()} class="members-dialog">
@@ -315,13 +307,7 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
                         names={Rc::clone(&l.names) as Rc<Names>} actor={AttrValue::from(l.actor.clone())} />
                 </div>
             </div>
-            <footer class="dialog-foot">
-                if let Some(e) = &s.error { <p class="error" role="alert">{ e.clone() }</p> }
-                <button type="button" onclick={close_click(&props.on_close)}>{ if show_save { "Cancel" } else { "Close" } }</button>
-                if show_save {
-                    <button type="submit" class="primary" disabled={!s.can_save()} aria-busy={s.saving.to_string()}>{ save_label }</button>
-                }
-            </footer>
+            <DialogFoot confirm={s.confirm.clone()} {show_save} can_save={s.can_save()} on_close={props.on_close.clone()} />
         </Modal>
     }
 }

@@ -12,6 +12,7 @@
 //! policy allows a direct member even when they do not administer it.
 
 use crate::groups::loaded::GroupLoaded;
+use crate::confirm::Confirm;
 use crate::preview::{self, PreviewModel, Setting};
 use custody_policy::{Action, PrincipalKind};
 use std::rc::Rc;
@@ -54,15 +55,8 @@ pub struct MembersState {
     pub preview: Option<PreviewModel>,
     /// A context request is under way (opening, or adding a principal).
     pub loading: bool,
-    pub saving: bool,
-    /// A 409 was answered: the preview shown is the refreshed one.
-    pub stale: bool,
-    /// What went wrong, in words.
-    pub error: Option<String>,
-    /// The idempotency key of the confirmation under way, with the digest
-    /// it confirms: a retry of the same preview reuses it.
-    pub key: Option<(String, String)>,
-    pub saved: bool,
+    /// Where Save stands, and the error to show.
+    pub confirm: Confirm,
 }
 
 pub enum MembersAction {
@@ -235,7 +229,7 @@ impl MembersState {
 
     /// Save is possible: something to save, previewed, allowed, not busy.
     pub fn can_save(&self) -> bool {
-        !self.saving
+        !self.confirm.saving
             && !self.loading
             && self.action.is_some()
             && self.preview.as_ref().is_some_and(|p| p.digest().is_some())
@@ -252,11 +246,11 @@ impl Reducible for MembersState {
             MembersAction::Loaded(l) => {
                 s.loaded = Some(l);
                 s.loading = false;
-                s.error = None;
+                s.confirm.error = None;
             }
             MembersAction::LoadFailed(e) => {
                 s.loading = false;
-                s.error = Some(e);
+                s.confirm.error = Some(e);
             }
             MembersAction::Add { principal, name } => {
                 if !s.pending_names.iter().any(|(p, _)| *p == principal) {
@@ -268,7 +262,7 @@ impl Reducible for MembersState {
                 if !saved {
                     s.edits.push((principal, MemberEdit::Add));
                 }
-                s.error = None;
+                s.confirm.error = None;
             }
             MembersAction::Remove(principal) => {
                 s.edits.retain(|(p, _)| *p != principal);
@@ -277,44 +271,21 @@ impl Reducible for MembersState {
                 if saved {
                     s.edits.push((principal, MemberEdit::Remove));
                 }
-                s.error = None;
+                s.confirm.error = None;
             }
             MembersAction::Restore(principal) => {
                 s.edits.retain(|(p, _)| *p != principal);
             }
-            MembersAction::Saving { digest, key } => {
-                s.saving = true;
-                s.error = None;
-                s.key = Some((digest, key));
-            }
-            MembersAction::Saved => {
-                s.saving = false;
-                s.saved = true;
-                s.key = None;
-            }
-            MembersAction::Failed(e) => {
-                s.saving = false;
-                s.error = Some(e);
-            }
+            MembersAction::Saving { digest, key } => s.confirm.start(digest, key),
+            MembersAction::Saved => s.confirm.done(),
+            MembersAction::Failed(e) => s.confirm.failed(e),
             MembersAction::Stale(l) => {
                 s.loaded = Some(l);
-                s.saving = false;
-                s.stale = true;
-                s.key = None;
-                s.error = None;
+                s.confirm.stale();
             }
         }
         s.refresh();
         Rc::new(s)
-    }
-}
-
-/// The idempotency key for confirming `digest`: the one already used for
-/// it (a retry after a network failure), or a fresh one from `fresh`.
-pub fn key_for(state: &MembersState, digest: &str, fresh: impl FnOnce() -> String) -> String {
-    match &state.key {
-        Some((d, k)) if d == digest => k.clone(),
-        _ => fresh(),
     }
 }
 
@@ -511,8 +482,8 @@ mod tests {
             digest: digest.clone(),
             key: "k1".into(),
         });
-        assert!(s.saving && !s.can_save());
-        assert_eq!(key_for(&s, &digest, || "k2".into()), "k1");
+        assert!(s.confirm.saving && !s.can_save());
+        assert_eq!(s.confirm.key_for(&digest, || "k2".into()), "k1");
         // Meanwhile Erin got direct shares on both projects: adding her
         // now changes no one's access, and the digest differs.
         let mut world = fixtures::world();
@@ -526,14 +497,14 @@ mod tests {
         let s = s.reduce(MembersAction::Stale(fixtures::loaded_on(
             "alice", world, "v2",
         )));
-        assert!(s.stale && !s.saving && s.can_save());
+        assert!(s.confirm.stale && !s.confirm.saving && s.can_save());
         assert!(s.preview.as_ref().unwrap().is_empty());
         assert_ne!(s.preview.as_ref().unwrap().digest().unwrap(), digest);
-        assert_eq!(key_for(&s, &digest, || "k2".into()), "k2");
+        assert_eq!(s.confirm.key_for(&digest, || "k2".into()), "k2");
         let s = s.reduce(MembersAction::Failed("They are a member already.".into()));
-        assert_eq!(s.error.as_deref(), Some("They are a member already."));
+        assert_eq!(s.confirm.error.as_deref(), Some("They are a member already."));
         let s = s.reduce(MembersAction::Saved);
-        assert!(s.saved && s.key.is_none());
+        assert!(s.confirm.saved && s.confirm.key.is_none());
     }
 
     #[test]

@@ -10,11 +10,12 @@
 
 use crate::api::{self, ApiError};
 use crate::components::access_picker::AccessPicker;
+use crate::components::dialog_foot::{DialogFoot, stale_notice};
 use crate::components::modal::Modal;
 use crate::components::preview_panel::PreviewPanel;
 use crate::components::principal_picker::{PrincipalPicker, hit_label};
 use crate::loaded::Loaded;
-use crate::share::state::{Mark, ShareAction, ShareState, key_for};
+use crate::share::state::{Mark, ShareAction, ShareState};
 use crate::words::{self, Names};
 use custody_api::ActionRequest;
 use custody_policy::{Access, PrincipalKind, Profile, ResourceKind};
@@ -136,7 +137,7 @@ pub fn ShareDialog(props: &ShareDialogProps) -> Html {
             ) else {
                 return;
             };
-            let key = key_for(&state, &digest, api::fresh_key);
+            let key = state.confirm.key_for(&digest, api::fresh_key);
             state.dispatch(ShareAction::Saving {
                 digest: digest.clone(),
                 key: key.clone(),
@@ -176,7 +177,7 @@ pub fn ShareDialog(props: &ShareDialogProps) -> Html {
 
     let s = &*state;
     let Some(l) = &s.loaded else {
-        let body = match &s.error {
+        let body = match &s.confirm.error {
             Some(e) => html! { <p class="error" role="alert">{ e.clone() }</p> },
             None => {
                 html! { <p class="preview-note" aria-busy="true">{ "Loading who has access…" }</p> }
@@ -339,15 +340,7 @@ pub fn ShareDialog(props: &ShareDialogProps) -> Html {
         }
         None => html! {},
     };
-    let stale = if s.stale {
-        html! {
-            <p class="stale" role="alert">
-                { "Sharing changed since you opened this dialog. The preview below is what your changes do now; check it and save again." }
-            </p>
-        }
-    } else {
-        html! {}
-    };
+    let stale = stale_notice(&s.confirm);
     let idle = if can_share {
         "Make a change to see who gains and who loses access."
     } else if s.leave {
@@ -355,7 +348,6 @@ pub fn ShareDialog(props: &ShareDialogProps) -> Html {
     } else {
         "You can see who has access, but only the owner can change it."
     };
-    let save_label = if s.saving { "Saving…" } else { "Save" };
     let show_save = can_share || s.leave;
     html! {
         <Modal title={title} on_close={props.on_close.clone()} on_submit={save.clone()} class="share-dialog">
@@ -375,13 +367,7 @@ pub fn ShareDialog(props: &ShareDialogProps) -> Html {
                         names={Rc::clone(&l.names) as Rc<Names>} actor={AttrValue::from(l.actor.clone())} />
                 </div>
             </div>
-            <footer class="dialog-foot">
-                if let Some(e) = &s.error { <p class="error" role="alert">{ e.clone() }</p> }
-                <button type="button" onclick={close_click(&props.on_close)}>{ if show_save { "Cancel" } else { "Close" } }</button>
-                if show_save {
-                    <button type="submit" class="primary" disabled={!s.can_save()} aria-busy={s.saving.to_string()}>{ save_label }</button>
-                }
-            </footer>
+            <DialogFoot confirm={s.confirm.clone()} {show_save} can_save={s.can_save()} on_close={props.on_close.clone()} />
         </Modal>
     }
 }

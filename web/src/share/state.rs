@@ -8,6 +8,7 @@
 //! what their edits mean now, and nothing is applied that they did not see.
 
 use crate::loaded::Loaded;
+use crate::confirm::Confirm;
 use crate::preview::{self, PreviewModel, Setting};
 use custody_policy::{Access, AccessText, Action, Level, PrincipalKind, Profile};
 use std::rc::Rc;
@@ -60,15 +61,8 @@ pub struct ShareState {
     pub preview: Option<PreviewModel>,
     /// A context request is under way (opening, or adding a principal).
     pub loading: bool,
-    pub saving: bool,
-    /// A 409 was answered: the preview shown is the refreshed one.
-    pub stale: bool,
-    /// What went wrong, in words.
-    pub error: Option<String>,
-    /// The idempotency key of the confirmation under way, with the digest
-    /// it confirms: a retry of the same preview reuses it.
-    pub key: Option<(String, String)>,
-    pub saved: bool,
+    /// Where Save stands, and the error to show.
+    pub confirm: Confirm,
 }
 
 pub enum ShareAction {
@@ -268,7 +262,7 @@ impl ShareState {
 
     /// Save is possible: something to save, previewed, allowed, not busy.
     pub fn can_save(&self) -> bool {
-        !self.saving
+        !self.confirm.saving
             && !self.loading
             && self.action.is_some()
             && self.preview.as_ref().is_some_and(|p| p.digest().is_some())
@@ -294,11 +288,11 @@ impl Reducible for ShareState {
             ShareAction::Loaded(l) => {
                 s.loaded = Some(l);
                 s.loading = false;
-                s.error = None;
+                s.confirm.error = None;
             }
             ShareAction::LoadFailed(e) => {
                 s.loading = false;
-                s.error = Some(e);
+                s.confirm.error = Some(e);
             }
             ShareAction::Give {
                 principal,
@@ -310,7 +304,7 @@ impl Reducible for ShareState {
                 }
                 s.edits.retain(|(p, _)| *p != principal);
                 s.edits.push((principal, Edit::Give(access)));
-                s.error = None;
+                s.confirm.error = None;
             }
             ShareAction::Remove(principal) => {
                 s.edits.retain(|(p, _)| *p != principal);
@@ -324,7 +318,7 @@ impl Reducible for ShareState {
                 if s.new_owner.as_deref() == Some(principal.as_str()) {
                     s.new_owner = None;
                 }
-                s.error = None;
+                s.confirm.error = None;
             }
             ShareAction::Restore(principal) => {
                 s.edits.retain(|(p, _)| *p != principal);
@@ -340,39 +334,16 @@ impl Reducible for ShareState {
             }
             ShareAction::LeaveWithOwner(on) => s.leave_with_owner = on,
             ShareAction::Leave(on) => s.leave = on,
-            ShareAction::Saving { digest, key } => {
-                s.saving = true;
-                s.error = None;
-                s.key = Some((digest, key));
-            }
-            ShareAction::Saved => {
-                s.saving = false;
-                s.saved = true;
-                s.key = None;
-            }
-            ShareAction::Failed(e) => {
-                s.saving = false;
-                s.error = Some(e);
-            }
+            ShareAction::Saving { digest, key } => s.confirm.start(digest, key),
+            ShareAction::Saved => s.confirm.done(),
+            ShareAction::Failed(e) => s.confirm.failed(e),
             ShareAction::Stale(l) => {
                 s.loaded = Some(l);
-                s.saving = false;
-                s.stale = true;
-                s.key = None;
-                s.error = None;
+                s.confirm.stale();
             }
         }
         s.refresh();
         Rc::new(s)
-    }
-}
-
-/// The idempotency key for confirming `digest`: the one already used for
-/// it (a retry after a network failure), or a fresh one from `fresh`.
-pub fn key_for(state: &ShareState, digest: &str, fresh: impl FnOnce() -> String) -> String {
-    match &state.key {
-        Some((d, k)) if d == digest => k.clone(),
-        _ => fresh(),
     }
 }
 
@@ -454,8 +425,8 @@ mod tests {
             digest: digest.clone(),
             key: "k1".into(),
         });
-        assert!(s.saving && !s.can_save());
-        assert_eq!(key_for(&s, &digest, || "k2".into()), "k1");
+        assert!(s.confirm.saving && !s.can_save());
+        assert_eq!(s.confirm.key_for(&digest, || "k2".into()), "k1");
         let mut ctx = fixtures::context("alice", "basespace");
         ctx.world.grants.push(custody_policy::Grant {
             resource: "P1".into(),
@@ -464,14 +435,14 @@ mod tests {
         });
         ctx.version = "v2".into();
         let s = s.reduce(ShareAction::Stale(Loaded::new(ctx).unwrap()));
-        assert!(s.stale && !s.saving);
+        assert!(s.confirm.stale && !s.confirm.saving);
         let row = &s.preview.as_ref().unwrap().rows()[0];
         assert_eq!(
             row.sentence,
             "Erin Novak goes from read to write on 1 project"
         );
         assert_ne!(s.preview.as_ref().unwrap().digest().unwrap(), digest);
-        assert_eq!(key_for(&s, &digest, || "k2".into()), "k2");
+        assert_eq!(s.confirm.key_for(&digest, || "k2".into()), "k2");
     }
 
     #[test]
