@@ -482,3 +482,29 @@ impl Session {
         Ok(path)
     }
 }
+
+/// Runs one flow of a test in a fresh browser on a fresh server of
+/// `profile` with the demo data; on failure, saves a screenshot of where
+/// it stopped (`<name>-failed.png`) and fails the test with the step's
+/// message.
+#[allow(clippy::panic)] // a failed flow fails its test
+pub async fn flow<F, Fut>(name: &str, profile: &str, body: F)
+where
+    F: FnOnce(std::rc::Rc<Session>) -> Fut,
+    Fut: std::future::Future<Output = Result>,
+{
+    let session = match Session::start(profile).await {
+        Ok(s) => std::rc::Rc::new(s),
+        Err(e) => panic!("{name}: cannot start: {e}"),
+    };
+    let outcome = body(session.clone()).await;
+    if outcome.is_err() {
+        let _ = session.screenshot(&format!("{name}-failed")).await;
+    }
+    if let Ok(s) = std::rc::Rc::try_unwrap(session) {
+        let _ = s.close().await;
+    }
+    if let Err(e) = outcome {
+        panic!("{name}: {e}");
+    }
+}

@@ -10,30 +10,8 @@
 
 #![allow(clippy::panic)] // a failed flow fails its test
 
-use custody_e2e::{Result, Session};
+use custody_e2e::{Result, Session, flow};
 use fantoccini::Locator;
-
-/// Runs a flow; on failure, saves a screenshot of where it stopped.
-async fn flow<F, Fut>(name: &str, body: F)
-where
-    F: FnOnce(std::rc::Rc<Session>) -> Fut,
-    Fut: std::future::Future<Output = Result>,
-{
-    let session = match Session::start("direct").await {
-        Ok(s) => std::rc::Rc::new(s),
-        Err(e) => panic!("{name}: cannot start: {e}"),
-    };
-    let outcome = body(session.clone()).await;
-    if outcome.is_err() {
-        let _ = session.screenshot(&format!("{name}-failed")).await;
-    }
-    if let Ok(s) = std::rc::Rc::try_unwrap(session) {
-        let _ = s.close().await;
-    }
-    if let Err(e) = outcome {
-        panic!("{name}: {e}");
-    }
-}
 
 /// Alice shares Tumor WGS with Erin directly (Read), and saves.
 async fn alice_shares_with_erin(s: &Session) -> Result {
@@ -56,7 +34,7 @@ async fn alice_shares_with_erin(s: &Session) -> Result {
 
 #[tokio::test(flavor = "current_thread")]
 async fn direct_profile_leave_a_project_shared_with_you_and_it_is_gone() {
-    flow("direct-leave", |s| async move {
+    flow("direct-leave", "direct", |s| async move {
         alice_shares_with_erin(&s).await?;
 
         s.sign_in("erin@lab-b.example").await?;
@@ -112,7 +90,7 @@ async fn direct_profile_leave_a_project_shared_with_you_and_it_is_gone() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn direct_profile_share_with_edit_and_share_then_the_grantee_shares() {
-    flow("direct-permissions", |s| async move {
+    flow("direct-permissions", "direct", |s| async move {
         s.sign_in("alice@lab-a.example").await?;
         s.goto("/resources/P-TUMOR").await?;
         s.click_text("button", "Share").await?;

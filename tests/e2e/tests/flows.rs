@@ -9,29 +9,7 @@
 
 #![allow(clippy::panic)] // a failed flow fails its test
 
-use custody_e2e::{Result, Session};
-
-/// Runs a flow; on failure, saves a screenshot of where it stopped.
-async fn flow<F, Fut>(name: &str, profile: &str, body: F)
-where
-    F: FnOnce(std::rc::Rc<Session>) -> Fut,
-    Fut: std::future::Future<Output = Result>,
-{
-    let session = match Session::start(profile).await {
-        Ok(s) => std::rc::Rc::new(s),
-        Err(e) => panic!("{name}: cannot start: {e}"),
-    };
-    let outcome = body(session.clone()).await;
-    if outcome.is_err() {
-        let _ = session.screenshot(&format!("{name}-failed")).await;
-    }
-    if let Ok(s) = std::rc::Rc::try_unwrap(session) {
-        let _ = s.close().await;
-    }
-    if let Err(e) = outcome {
-        panic!("{name}: {e}");
-    }
-}
+use custody_e2e::flow;
 
 #[tokio::test(flavor = "current_thread")]
 async fn sign_in_share_with_a_group_and_the_member_sees_the_project() {

@@ -15,29 +15,7 @@
 
 #![allow(clippy::panic)] // a failed flow fails its test
 
-use custody_e2e::{Result, Session};
-
-/// Runs a flow; on failure, saves a screenshot of where it stopped.
-async fn flow<F, Fut>(name: &str, body: F)
-where
-    F: FnOnce(std::rc::Rc<Session>) -> Fut,
-    Fut: std::future::Future<Output = Result>,
-{
-    let session = match Session::start("basespace").await {
-        Ok(s) => std::rc::Rc::new(s),
-        Err(e) => panic!("{name}: cannot start: {e}"),
-    };
-    let outcome = body(session.clone()).await;
-    if outcome.is_err() {
-        let _ = session.screenshot(&format!("{name}-failed")).await;
-    }
-    if let Ok(s) = std::rc::Rc::try_unwrap(session) {
-        let _ = s.close().await;
-    }
-    if let Err(e) = outcome {
-        panic!("{name}: {e}");
-    }
-}
+use custody_e2e::{Result, Session, flow};
 
 /// Opens a group's page from the Groups page (reached from the header).
 async fn open_group(s: &Session, name: &str) -> Result {
@@ -56,7 +34,7 @@ async fn projects(s: &Session) -> Result<Vec<String>> {
 
 #[tokio::test(flavor = "current_thread")]
 async fn an_admin_adds_a_person_who_then_sees_the_groups_projects() {
-    flow("group-add", |s| async move {
+    flow("group-add", "basespace", |s| async move {
         // Erin does not see Tumor WGS before.
         s.sign_in("erin@lab-b.example").await?;
         s.find("table.resources td a").await?;
@@ -140,7 +118,7 @@ async fn an_admin_adds_a_person_who_then_sees_the_groups_projects() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_member_leaves_a_group_and_loses_its_projects() {
-    flow("group-leave", |s| async move {
+    flow("group-leave", "basespace", |s| async move {
         s.sign_in("carol@lab-a.example").await?;
         s.wait_text("table.resources td a", "Tumor WGS").await?;
         open_group(&s, "Tumor genomics lab").await?;
@@ -180,7 +158,7 @@ async fn a_member_leaves_a_group_and_loses_its_projects() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_stale_preview_is_refused_and_shown_again_before_saving() {
-    flow("group-stale", |s| async move {
+    flow("group-stale", "basespace", |s| async move {
         s.sign_in("alice@lab-a.example").await?;
         s.goto("/groups/lab-a").await?;
         s.find_text("h1", "Tumor genomics lab").await?;
@@ -228,7 +206,7 @@ async fn a_stale_preview_is_refused_and_shown_again_before_saving() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_large_group_previews_locally_and_lists_only_those_who_lose_access() {
-    flow("group-large", |s| async move {
+    flow("group-large", "basespace", |s| async move {
         // Bob administers the institute (300 staff, lab-a and lab-b),
         // which reads the Cell atlas (thousands of resources).
         s.sign_in("bob@core.example").await?;

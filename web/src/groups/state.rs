@@ -11,8 +11,8 @@
 //! oneself (`remove_member` with the actor as principal), which the
 //! policy allows a direct member even when they do not administer it.
 
-use crate::groups::loaded::GroupLoaded;
 use crate::confirm::Confirm;
+use crate::groups::loaded::GroupLoaded;
 use crate::preview::{self, PreviewModel, Setting};
 use custody_policy::{Action, PrincipalKind};
 use std::rc::Rc;
@@ -502,7 +502,10 @@ mod tests {
         assert_ne!(s.preview.as_ref().unwrap().digest().unwrap(), digest);
         assert_eq!(s.confirm.key_for(&digest, || "k2".into()), "k2");
         let s = s.reduce(MembersAction::Failed("They are a member already.".into()));
-        assert_eq!(s.confirm.error.as_deref(), Some("They are a member already."));
+        assert_eq!(
+            s.confirm.error.as_deref(),
+            Some("They are a member already.")
+        );
         let s = s.reduce(MembersAction::Saved);
         assert!(s.confirm.saved && s.confirm.key.is_none());
     }

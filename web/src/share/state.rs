@@ -7,8 +7,8 @@
 //! are laid over the fresh context and previewed again: the person sees
 //! what their edits mean now, and nothing is applied that they did not see.
 
-use crate::loaded::Loaded;
 use crate::confirm::Confirm;
+use crate::loaded::Loaded;
 use crate::preview::{self, PreviewModel, Setting};
 use custody_policy::{Access, AccessText, Action, Level, PrincipalKind, Profile};
 use std::rc::Rc;
