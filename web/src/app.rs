@@ -116,12 +116,16 @@ pub fn App() -> Html {
         use_effect_with(signed_in, move |signed_in| {
             let stream = if *signed_in {
                 refresh_unread.emit(());
-                crate::live::listen(Callback::from(move |n: custody_api::Notification| {
-                    latest.set(Some(n.text.clone()));
-                    // The count comes from the server, which knows what
-                    // was read elsewhere meanwhile.
-                    refresh_unread.emit(());
-                }))
+                let on_resume = refresh_unread.clone();
+                crate::live::listen(
+                    Callback::from(move |n: custody_api::Notification| {
+                        latest.set(Some(n.text.clone()));
+                        // The count comes from the server, which knows what
+                        // was read elsewhere meanwhile.
+                        refresh_unread.emit(());
+                    }),
+                    on_resume,
+                )
             } else {
                 None
             };
