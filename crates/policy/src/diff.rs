@@ -272,7 +272,9 @@ struct Builder<'a> {
     data_owners: &'a [Pid],
     /// People whose groups the change moves (see `evaluated`).
     movers: &'a [Pid],
-    dense: FxHashMap<NodeId, Vec<Outcome>>,
+    /// Per node, everyone's outcome for nodes with many children (`None`
+    /// elsewhere): read at every level of every lookup, so by node.
+    dense: Vec<Option<Box<[Outcome]>>>,
     /// Scratch, indexed by person: a stamp and an accumulated access.
     stamp: Vec<u32>,
     round: u32,
@@ -307,7 +309,7 @@ impl<'a> Builder<'a> {
             role,
             data_owners: &index.data_owners,
             movers,
-            dense: FxHashMap::default(),
+            dense: vec![None],
             stamp: vec![0; slots],
             round: 0,
             held: vec![Access::NONE; slots],
@@ -653,6 +655,7 @@ impl<'a> Builder<'a> {
     ) -> NodeId {
         let n = self.nodes.len() as NodeId;
         self.cascade_nodes.push([OUTSIDE; 3]);
+        self.dense.push(None);
         // When groups change, the people moved may change anywhere.
         let quiet = quiet && self.movers.is_empty();
         self.nodes.push(Node {
@@ -722,7 +725,7 @@ impl<'a> Builder<'a> {
         self.round += 1;
         let mut out = Vec::new();
         loop {
-            if let Some(table) = self.dense.get(&n) {
+            if let Some(Some(table)) = self.dense.get(n as usize) {
                 for (p, &o) in table.iter().enumerate() {
                     if self.stamp[p] != self.round && o.changes() {
                         out.push((p as Pid, o));
@@ -868,7 +871,7 @@ impl<'a> Builder<'a> {
     /// A person's outcome on a node.
     fn lookup(&self, mut n: NodeId, p: Pid) -> Outcome {
         loop {
-            if let Some(table) = self.dense.get(&n) {
+            if let Some(Some(table)) = self.dense.get(n as usize) {
                 return table.get(p as usize).copied().unwrap_or(Outcome::SAME);
             }
             let node = &self.nodes[n as usize];
@@ -896,7 +899,9 @@ impl<'a> Builder<'a> {
                 table[p as usize] = o;
             }
         }
-        self.dense.insert(n, table);
+        if let Some(slot) = self.dense.get_mut(n as usize) {
+            *slot = Some(table.into_boxed_slice());
+        }
     }
 
     /// Partition refinement: people split off where their outcome differs
