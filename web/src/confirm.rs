@@ -2,6 +2,10 @@
 //! an action (share, members): posting, saved, refused, or answered 409
 //! with a fresh context; and which idempotency key a retry reuses.
 
+use custody_policy::Action;
+
+use crate::preview::PreviewModel;
+
 /// The confirmation state a dialog's reducer embeds.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Confirm {
@@ -45,6 +49,20 @@ impl Confirm {
         self.error = None;
     }
 
+    /// Save is possible: something to save, previewed and allowed (the
+    /// preview has a digest), and nothing under way.
+    pub fn can_save(
+        &self,
+        loading: bool,
+        action: Option<&Action>,
+        preview: Option<&PreviewModel>,
+    ) -> bool {
+        !self.saving
+            && !loading
+            && action.is_some()
+            && preview.is_some_and(|p| p.digest().is_some())
+    }
+
     /// The idempotency key for confirming `digest`: the one already used
     /// for it (a retry after a network failure), or a fresh one.
     pub fn key_for(&self, digest: &str, fresh: impl FnOnce() -> String) -> String {
@@ -52,5 +70,15 @@ impl Confirm {
             Some((d, k)) if d == digest => k.clone(),
             _ => fresh(),
         }
+    }
+}
+
+/// What a dialog's edits save: nothing, one action, or a batch of them in
+/// the order made.
+pub fn one_or_batch(actor: String, mut actions: Vec<Action>) -> Option<Action> {
+    match actions.len() {
+        0 => None,
+        1 => actions.pop(),
+        _ => Some(Action::Batch { actor, actions }),
     }
 }

@@ -11,7 +11,7 @@
 //! oneself (`remove_member` with the actor as principal), which the
 //! policy allows a direct member even when they do not administer it.
 
-use crate::confirm::Confirm;
+use crate::confirm::{Confirm, one_or_batch};
 use crate::groups::loaded::GroupLoaded;
 use crate::preview::{self, PreviewModel, Setting};
 use custody_policy::{Action, PrincipalKind};
@@ -186,7 +186,7 @@ impl MembersState {
         let saved = l.members();
         let actor = l.actor.clone();
         let group = l.group.clone();
-        let mut actions: Vec<Action> = self
+        let actions: Vec<Action> = self
             .edits
             .iter()
             .filter_map(|(p, edit)| match (edit, saved.contains(p)) {
@@ -203,11 +203,7 @@ impl MembersState {
                 _ => None,
             })
             .collect();
-        match actions.len() {
-            0 => None,
-            1 => actions.pop(),
-            _ => Some(Action::Batch { actor, actions }),
-        }
+        one_or_batch(actor, actions)
     }
 
     /// Rebuilds the action and its preview (when the context describes
@@ -229,10 +225,8 @@ impl MembersState {
 
     /// Save is possible: something to save, previewed, allowed, not busy.
     pub fn can_save(&self) -> bool {
-        !self.confirm.saving
-            && !self.loading
-            && self.action.is_some()
-            && self.preview.as_ref().is_some_and(|p| p.digest().is_some())
+        self.confirm
+            .can_save(self.loading, self.action.as_ref(), self.preview.as_ref())
     }
 }
 

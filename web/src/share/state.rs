@@ -7,7 +7,7 @@
 //! are laid over the fresh context and previewed again: the person sees
 //! what their edits mean now, and nothing is applied that they did not see.
 
-use crate::confirm::Confirm;
+use crate::confirm::{Confirm, one_or_batch};
 use crate::loaded::Loaded;
 use crate::preview::{self, PreviewModel, Setting};
 use custody_policy::{Access, AccessText, Action, Level, PrincipalKind, Profile};
@@ -236,11 +236,7 @@ impl ShareState {
                 leave: self.leave_with_owner,
             });
         }
-        match actions.len() {
-            0 => None,
-            1 => actions.pop(),
-            _ => Some(Action::Batch { actor, actions }),
-        }
+        one_or_batch(actor, actions)
     }
 
     /// Rebuilds the action and its preview (when the context describes
@@ -262,10 +258,8 @@ impl ShareState {
 
     /// Save is possible: something to save, previewed, allowed, not busy.
     pub fn can_save(&self) -> bool {
-        !self.confirm.saving
-            && !self.loading
-            && self.action.is_some()
-            && self.preview.as_ref().is_some_and(|p| p.digest().is_some())
+        self.confirm
+            .can_save(self.loading, self.action.as_ref(), self.preview.as_ref())
     }
 
     /// The levels offered in the access menu.
