@@ -69,6 +69,7 @@ pub mod components {
     pub mod dialog_foot;
     pub mod header;
     pub mod modal;
+    pub mod preview_clock;
     pub mod preview_panel;
     pub mod preview_row;
     pub mod principal_picker;

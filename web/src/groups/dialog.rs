@@ -13,6 +13,7 @@
 use crate::api::{self, GroupSaveError};
 use crate::components::dialog_foot::{DialogFoot, stale_notice};
 use crate::components::modal::Modal;
+use crate::components::preview_clock::use_preview_clock;
 use crate::components::preview_panel::PreviewPanel;
 use crate::components::principal_picker::{PrincipalPicker, hit_label};
 use crate::groups::loaded::GroupLoaded;
@@ -21,7 +22,6 @@ use crate::groups::state::{Mark, MembersAction, MembersState};
 use crate::words::{self, Names};
 use custody_api::ActionRequest;
 use std::rc::Rc;
-use web_sys::Element;
 use yew::Reducible;
 use yew::prelude::*;
 
@@ -80,7 +80,7 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
     });
     let panel = use_node_ref();
     // When the last edit happened, to measure edit-to-rendered-preview.
-    let edit_started = use_mut_ref(|| None::<f64>);
+    let edit_started = use_preview_clock(panel.clone(), state.preview.is_some());
 
     // Opened without a context: load one.
     {
@@ -113,25 +113,6 @@ pub fn MembersDialog(props: &MembersDialogProps) -> Html {
             if !missing.is_empty() {
                 let principals = state.added_principals();
                 load(state, group, principals);
-            }
-        });
-    }
-    // After each render that follows an edit: how long until the preview
-    // was on screen (read by the end-to-end test).
-    {
-        let edit_started = edit_started.clone();
-        let panel = panel.clone();
-        let ready = state.preview.is_some();
-        use_effect(move || {
-            if ready && let Some(t0) = edit_started.borrow_mut().take() {
-                let ms = api::now_ms() - t0;
-                if let Some(el) = panel.cast::<Element>() {
-                    // Tenths of a millisecond by integer arithmetic, as the
-                    // share dialog does (float formatting costs code size).
-                    let tenths = (ms * 10.0).round().max(0.0) as u64;
-                    let text = format!("{}.{}", tenths / 10, tenths % 10);
-                    let _ = el.set_attribute("data-preview-ms", &text);
-                }
             }
         });
     }

@@ -12,6 +12,7 @@ use crate::api::{self, ApiError};
 use crate::components::access_picker::AccessPicker;
 use crate::components::dialog_foot::{DialogFoot, stale_notice};
 use crate::components::modal::Modal;
+use crate::components::preview_clock::use_preview_clock;
 use crate::components::preview_panel::PreviewPanel;
 use crate::components::principal_picker::{PrincipalPicker, hit_label};
 use crate::loaded::Loaded;
@@ -20,7 +21,6 @@ use crate::words::{self, Names};
 use custody_api::ActionRequest;
 use custody_policy::{Access, PrincipalKind, Profile, ResourceKind};
 use std::rc::Rc;
-use web_sys::Element;
 use yew::Reducible;
 use yew::prelude::*;
 
@@ -51,7 +51,7 @@ pub fn ShareDialog(props: &ShareDialogProps) -> Html {
     let add_access = use_state(ShareState::default_access);
     let panel = use_node_ref();
     // When the last edit happened, to measure edit-to-rendered-preview.
-    let edit_started = use_mut_ref(|| None::<f64>);
+    let edit_started = use_preview_clock(panel.clone(), state.preview.is_some());
 
     // Opened without a context: load one.
     {
@@ -88,25 +88,6 @@ pub fn ShareDialog(props: &ShareDialogProps) -> Html {
                         Err(e) => ShareAction::LoadFailed(e),
                     });
                 });
-            }
-        });
-    }
-    // After each render that follows an edit: how long until the preview
-    // was on screen (read by the end-to-end test on the large project).
-    {
-        let edit_started = edit_started.clone();
-        let panel = panel.clone();
-        let ready = state.preview.is_some();
-        use_effect(move || {
-            if ready && let Some(t0) = edit_started.borrow_mut().take() {
-                let ms = api::now_ms() - t0;
-                if let Some(el) = panel.cast::<Element>() {
-                    // Tenths of a millisecond by integer arithmetic: float
-                    // formatting would add kilobytes of code to the app.
-                    let tenths = (ms * 10.0).round().max(0.0) as u64;
-                    let text = format!("{}.{}", tenths / 10, tenths % 10);
-                    let _ = el.set_attribute("data-preview-ms", &text);
-                }
             }
         });
     }
