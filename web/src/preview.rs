@@ -125,6 +125,19 @@ pub struct Setting {
     pub sender: Option<String>,
 }
 
+/// Previews `action` as its actor reads it (not a transfer's recipient):
+/// what the share, members and transfer dialogs show.
+pub fn as_actor(engine: &Engine, action: &Action, actor: &str) -> PreviewModel {
+    compute(
+        engine,
+        action,
+        &Setting {
+            actor: actor.to_string(),
+            sender: None,
+        },
+    )
+}
+
 /// Previews `action` on `engine` and writes it as rows and sentences.
 pub fn compute(engine: &Engine, action: &Action, setting: &Setting) -> PreviewModel {
     let names = Names::of(engine.world());

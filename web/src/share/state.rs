@@ -9,7 +9,7 @@
 
 use crate::confirm::{Confirm, one_or_batch};
 use crate::loaded::Loaded;
-use crate::preview::{self, PreviewModel, Setting};
+use crate::preview::{self, PreviewModel};
 use custody_policy::{Access, AccessText, Action, Level, PrincipalKind, Profile};
 use std::rc::Rc;
 use yew::Reducible;
@@ -244,14 +244,9 @@ impl ShareState {
     fn refresh(&mut self) {
         self.action = self.build_action();
         self.preview = match (&self.loaded, &self.action) {
-            (Some(l), Some(action)) if self.missing().is_empty() => Some(preview::compute(
-                &l.engine.0,
-                action,
-                &Setting {
-                    actor: l.actor.clone(),
-                    sender: None,
-                },
-            )),
+            (Some(l), Some(action)) if self.missing().is_empty() => {
+                Some(preview::as_actor(&l.engine.0, action, &l.actor))
+            }
             _ => None,
         };
     }

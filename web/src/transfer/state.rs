@@ -7,7 +7,7 @@
 //! on it is computed in the browser like every preview.
 
 use crate::loaded::Loaded;
-use crate::preview::{self, PreviewModel, Setting};
+use crate::preview::{self, PreviewModel};
 use custody_policy::Action;
 use std::rc::Rc;
 use yew::Reducible;
@@ -99,14 +99,7 @@ impl TransferState {
             to: self.email.trim().to_string(),
             message: (!message.is_empty()).then(|| message.to_string()),
         };
-        self.preview = Some(preview::compute(
-            &l.engine.0,
-            &action,
-            &Setting {
-                actor: l.actor.clone(),
-                sender: None,
-            },
-        ));
+        self.preview = Some(preview::as_actor(&l.engine.0, &action, &l.actor));
         self.action = Some(action);
     }
 }
