@@ -1,9 +1,11 @@
 //! Prints a generated deployment as JSON, for benchmarks outside Rust:
 //! `cargo run --release --example world -- L basespace 1 irregular > world-L.json`
 //! (size S, M, L or XL; profile basespace or direct; a seed; tidy or
-//! irregular).
+//! irregular). With a fifth argument `actions`, prints instead the changes
+//! the benchmarks time on that world (`generate::benchmark_actions`), as a
+//! JSON object from name to action, so every runner times the same ones.
 use custody_policy::Profile;
-use custody_policy::generate::{Size, irregular, sized};
+use custody_policy::generate::{Size, benchmark_actions, irregular, sized};
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,7 +23,18 @@ fn main() -> std::process::ExitCode {
         Some("irregular") => irregular(size, profile, seed),
         _ => sized(size, profile, seed),
     };
-    match serde_json::to_string(&world) {
+    let text = if args.get(4).map(String::as_str) == Some("actions") {
+        let actions: serde_json::Map<String, serde_json::Value> = benchmark_actions(&world)
+            .into_iter()
+            .filter_map(|(name, action)| {
+                Some((name.to_string(), serde_json::to_value(action).ok()?))
+            })
+            .collect();
+        serde_json::to_string(&actions)
+    } else {
+        serde_json::to_string(&world)
+    };
+    match text {
         Ok(json) => {
             println!("{json}");
             std::process::ExitCode::SUCCESS

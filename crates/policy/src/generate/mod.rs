@@ -6,8 +6,10 @@
 //! project, on runs and to groups. `small` builds tiny worlds of random
 //! shape, for property tests. The same seed always gives the same world.
 
+mod bench_actions;
 mod irregular;
 
+pub use bench_actions::benchmark_actions;
 pub use irregular::irregular;
 
 use crate::access::{Access, Level, Permissions};
