@@ -1,25 +1,35 @@
-//! A bounded load generator against a real `custody` server on 127.0.0.1:
-//! confirmed shares and unshares from concurrent clients, each on a
-//! project of its own (so none of them answer 409), then the access context
-//! of the demo's large project.
+//! A bounded load generator, in its own process, against a real `custody
+//! serve` on 127.0.0.1: confirmed shares, unshares, transfer requests and
+//! cancellations from concurrent clients, each on a project of its own (so
+//! none of them answer 409), then the access context of a generated
+//! project of the chosen size and of the demo's large project.
 //!
 //! ```sh
-//! cargo run --release -p custody-server --example load -- [CLIENTS] [SECONDS] [DATABASE_URL]
+//! cargo build --release -p custody-server --bin custody --example load
+//! target/release/examples/load [--clients 32] [--seconds 10] [--size L] \
+//!     [--database-url URL] [--custody PATH] [--out FILE]
 //! ```
 //!
-//! Defaults: 32 clients, 10 seconds, a fresh SQLite file in the temp
-//! folder. The server runs in this process (same binary code as `custody
-//! serve`), bound to 127.0.0.1 on an ephemeral port; the clients talk HTTP
-//! to it. Prints confirmed actions per second and the latency median and
-//! p99, then the context timings.
+//! It fills the database first (the demo, one project per client, and the
+//! tidy generated world of `--size`, whose project `P0` is the context
+//! read), then starts the `custody` binary beside this one (or `--custody`)
+//! serving that database on an ephemeral port, and talks HTTP to it. The
+//! default database is a fresh SQLite file in the temp folder. Prints
+//! confirmed actions per second with the latency median and p99, one
+//! client alone, and the context timings; `--out` appends the same figures
+//! as JSON lines for `cargo xtask bench`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use clap::Parser;
+use custody_policy::generate::{Size, ids, sized};
 use custody_policy::{Action, Engine, Profile, World};
 use custody_server::accounts::{PasswordCost, set_password};
 use custody_server::db::Db;
-use custody_server::{AppState, Settings, app};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
@@ -28,10 +38,43 @@ use serde_json::{Value, json};
 
 type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
 
+#[derive(Parser)]
+struct Args {
+    /// Concurrent clients, each signed in as the owner of its own project.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=256))]
+    clients: u16,
+    /// How long the concurrent phase lasts.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
+    seconds: u64,
+    /// The generated world whose project's context is read: S, M, L or XL.
+    #[arg(long, default_value = "L")]
+    size: String,
+    /// `sqlite://PATH` or `postgres://...` (an empty database); default a
+    /// fresh SQLite file in the temp folder.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// The server binary; default `custody` beside this program's folder.
+    #[arg(long)]
+    custody: Option<PathBuf>,
+    /// Append the figures as JSON lines to this file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
 #[derive(Clone)]
 struct Session {
     cookie: String,
     csrf: String,
+}
+
+/// The server process, stopped when dropped (also when a phase panics).
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 async fn call(
@@ -89,6 +132,49 @@ async fn sign_in(client: &HttpClient, base: &str, login: &str, password: &str) -
     }
 }
 
+async fn context(
+    client: &HttpClient,
+    base: &str,
+    s: &Session,
+    path: &str,
+) -> custody_api::AccessContext {
+    let (status, body, _) = call(client, "GET", &format!("{base}{path}"), Some(s), None).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    serde_json::from_slice(&body).unwrap()
+}
+
+/// Posts a confirmed action and returns how long it took and, for a
+/// transfer request, the transfer it created.
+async fn confirm(
+    client: &HttpClient,
+    base: &str,
+    s: &Session,
+    action: &Action,
+    version: &str,
+    digest: &str,
+    key: String,
+) -> (Duration, Option<String>) {
+    let body =
+        json!({"action": action, "version": version, "digest": digest, "idempotency_key": key});
+    let start = Instant::now();
+    let (status, answer, _) = call(
+        client,
+        "POST",
+        &format!("{base}/api/actions"),
+        Some(s),
+        Some(body),
+    )
+    .await;
+    let took = start.elapsed();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+    let applied: custody_api::ActionApplied = serde_json::from_slice(&answer).unwrap();
+    (took, applied.transfer)
+}
+
+fn action(value: Value) -> Action {
+    serde_json::from_value(value).unwrap()
+}
+
 fn load_world(clients: usize) -> World {
     let mut principals = Vec::new();
     let mut resources = Vec::new();
@@ -114,31 +200,21 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-#[tokio::main]
-async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let clients: usize = args
-        .first()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(32)
-        .clamp(1, 256);
-    let seconds: u64 = args
-        .get(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(10)
-        .clamp(1, 120);
-    let url = args.get(2).cloned().unwrap_or_else(|| {
-        let path = std::env::temp_dir().join(format!("custody-load-{}.db", std::process::id()));
-        format!("sqlite://{}", path.display())
-    });
-    let db = Db::open(&url).await.unwrap();
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Fills an empty database: the demo, one project per client, the
+/// generated world; passwords at the low cost (sign-in is not measured).
+async fn prepare(url: &str, clients: usize, size: Size) {
+    let db = Db::open(url).await.unwrap();
     custody_server::seed::seed_demo(&db, Profile::Basespace, PasswordCost::Low)
         .await
         .unwrap();
     custody_server::import::import_world(&db, &load_world(clients))
+        .await
+        .unwrap();
+    custody_server::import::import_world(&db, &sized(size, Profile::Basespace, 1))
         .await
         .unwrap();
     for i in 0..clients {
@@ -146,53 +222,212 @@ async fn main() {
             .await
             .unwrap();
     }
-    let state = AppState::new(
-        db.clone(),
-        Settings {
-            password_cost: PasswordCost::Low,
-            ..Settings::default()
-        },
+    set_password(&db, ids::OWNER, "pw", PasswordCost::Low)
+        .await
+        .unwrap();
+    db.pool.close().await;
+}
+
+/// Starts `custody serve` on a free port and waits until it answers.
+async fn start(custody: &PathBuf, url: &str, client: &HttpClient) -> (Server, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let child = Command::new(custody)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", custody.display()));
+    let server = Server(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let request = hyper::Request::get(format!("{base}/api/config"))
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        if let Ok(r) = client.request(request).await
+            && r.status().is_success()
+        {
+            return (server, base);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not answer in 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// One client for `seconds`: share its project, unshare it, request a
+/// transfer of it and cancel that, over and over. Returns the latency of
+/// every confirmed action. `phase` keeps the idempotency keys of separate
+/// runs apart (the context read before a cancellation, as the
+/// app makes it, is not counted).
+async fn client_loop(
+    client: HttpClient,
+    base: String,
+    i: usize,
+    deadline: Instant,
+    phase: &str,
+) -> Vec<Duration> {
+    let me = format!("owner{i}");
+    let s = sign_in(&client, &base, &me, "pw").await;
+    let project = format!("LP{i}");
+    let peer = format!("peer{i}");
+    let share = action(
+        json!({"type": "share", "actor": me, "resource": project, "principal": peer, "access": "read"}),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    let unshare =
+        action(json!({"type": "unshare", "actor": me, "resource": project, "principal": peer}));
+    let request = action(
+        json!({"type": "request_transfer", "actor": me, "resource": project, "to": format!("{peer}@load.example")}),
+    );
+    let path = format!("/api/resources/{project}/context?principals={peer}");
+    let base_context = context(&client, &base, &s, &path).await;
+    let engine = Engine::new(base_context.world.clone()).unwrap();
+    let share_digest = engine.preview(&share).unwrap().digest();
+    let request_digest = engine.preview(&request).unwrap().digest();
+    let shared = Engine::new(engine.applied(&share).unwrap()).unwrap();
+    let unshare_digest = shared.preview(&unshare).unwrap().digest();
+    let version = base_context.version.as_str();
+    let mut latencies = Vec::new();
+    let mut n = 0u64;
+    while Instant::now() < deadline {
+        let key = |step: &str| format!("{phase}-{me}-{n}-{step}");
+        let (t, _) = confirm(
+            &client,
+            &base,
+            &s,
+            &share,
+            version,
+            &share_digest,
+            key("share"),
+        )
+        .await;
+        latencies.push(t);
+        let (t, _) = confirm(
+            &client,
+            &base,
+            &s,
+            &unshare,
+            version,
+            &unshare_digest,
+            key("unshare"),
+        )
+        .await;
+        latencies.push(t);
+        let (t, transfer) = confirm(
+            &client,
+            &base,
+            &s,
+            &request,
+            version,
+            &request_digest,
+            key("request"),
+        )
+        .await;
+        latencies.push(t);
+        let transfer = transfer.expect("a transfer request answers with its transfer");
+        let pending = context(&client, &base, &s, &path).await;
+        let cancel = action(json!({"type": "cancel_transfer", "actor": me, "transfer": transfer}));
+        let digest = Engine::new(pending.world)
+            .unwrap()
+            .preview(&cancel)
+            .unwrap()
+            .digest();
+        let (t, _) = confirm(
+            &client,
+            &base,
+            &s,
+            &cancel,
+            &pending.version,
+            &digest,
+            key("cancel"),
+        )
+        .await;
+        latencies.push(t);
+        n += 1;
+    }
+    latencies
+}
+
+/// Reads a context `runs` times, one after another.
+async fn time_context(
+    client: &HttpClient,
+    base: &str,
+    s: &Session,
+    path: &str,
+    runs: usize,
+) -> (Vec<Duration>, usize, usize) {
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    let mut resources = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let (status, body, _) = call(client, "GET", &format!("{base}{path}"), Some(s), None).await;
+        times.push(start.elapsed());
+        assert_eq!(status, 200);
+        bytes = body.len();
+        if resources == 0 {
+            let c: custody_api::AccessContext = serde_json::from_slice(&body).unwrap();
+            resources = c.world.resources.len();
+        }
+    }
+    times.sort();
+    (times, bytes, resources)
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    let clients = usize::from(args.clients);
+    let size = Size::parse(&args.size).unwrap_or_else(|| panic!("unknown size {}", args.size));
+    let url = args.database_url.clone().unwrap_or_else(|| {
+        let path = std::env::temp_dir().join(format!("custody-load-{}.db", std::process::id()));
+        format!("sqlite://{}", path.display())
+    });
+    let database = if url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let custody = args.custody.clone().unwrap_or_else(|| {
+        let exe = std::env::current_exe().unwrap();
+        let folder = exe.parent().and_then(|p| p.parent()).unwrap();
+        folder.join(format!("custody{}", std::env::consts::EXE_SUFFIX))
+    });
+    let started = Instant::now();
+    prepare(&url, clients, size).await;
+    println!(
+        "{database}: filled in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     let client: HttpClient = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(clients)
         .build_http();
-    println!("{url}: {clients} clients for {seconds}s against {base}");
+    let (server, base) = start(&custody, &url, &client).await;
+    println!(
+        "{database}: {clients} clients for {}s against {base} (pid {})",
+        args.seconds,
+        server.0.id()
+    );
 
-    // Each client: its own project; share with its peer, unshare, repeat.
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let mut tasks = Vec::new();
-    for i in 0..clients {
-        let client = client.clone();
-        let base = base.clone();
-        tasks.push(tokio::spawn(async move {
-            let me = format!("owner{i}");
-            let s = sign_in(&client, &base, &me, "pw").await;
-            let share: Action = serde_json::from_value(json!({"type": "share", "actor": me, "resource": format!("LP{i}"), "principal": format!("peer{i}"), "access": "read"})).unwrap();
-            let unshare: Action = serde_json::from_value(json!({"type": "unshare", "actor": me, "resource": format!("LP{i}"), "principal": format!("peer{i}")})).unwrap();
-            let (status, body, _) = call(&client, "GET", &format!("{base}/api/resources/LP{i}/context?principals=peer{i}"), Some(&s), None).await;
-            assert_eq!(status, 200);
-            let context: custody_api::AccessContext = serde_json::from_slice(&body).unwrap();
-            let engine = Engine::new(context.world.clone()).unwrap();
-            let share_digest = engine.preview(&share).unwrap().digest();
-            let shared = Engine::new(engine.applied(&share).unwrap()).unwrap();
-            let unshare_digest = shared.preview(&unshare).unwrap().digest();
-            let mut latencies = Vec::new();
-            let mut n = 0u64;
-            while Instant::now() < deadline {
-                let (action, digest) = if n.is_multiple_of(2) { (&share, &share_digest) } else { (&unshare, &unshare_digest) };
-                let body = json!({"action": action, "version": context.version, "digest": digest, "idempotency_key": format!("{me}-{n}")});
-                let start = Instant::now();
-                let (status, answer, _) = call(&client, "POST", &format!("{base}/api/actions"), Some(&s), Some(body)).await;
-                latencies.push(start.elapsed());
-                assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
-                n += 1;
-            }
-            latencies
-        }));
-    }
+    let mut figures = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let tasks: Vec<_> = (0..clients)
+        .map(|i| {
+            tokio::spawn(client_loop(
+                client.clone(),
+                base.clone(),
+                i,
+                deadline,
+                "concurrent",
+            ))
+        })
+        .collect();
     let started = Instant::now();
     let mut all = Vec::new();
     for t in tasks {
@@ -200,87 +435,73 @@ async fn main() {
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
+    let per_second = all.len() as f64 / elapsed;
     println!(
-        "confirmed actions: {} in {elapsed:.1}s = {:.0}/s; latency median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "confirmed actions: {} in {elapsed:.1}s = {per_second:.0}/s; latency median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         all.len(),
-        all.len() as f64 / elapsed,
-        percentile(&all, 0.5).as_secs_f64() * 1e3,
-        percentile(&all, 0.99).as_secs_f64() * 1e3,
-        all.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        ms(percentile(&all, 0.5)),
+        ms(percentile(&all, 0.99)),
+        ms(all.last().copied().unwrap_or_default()),
     );
+    figures.push(json!({"suite": "server", "world": database, "size": "-", "case": format!("confirmed_actions_{clients}_clients"),
+        "per_second": per_second, "ms": ms(percentile(&all, 0.5)), "p99_ms": ms(percentile(&all, 0.99)), "runs": all.len()}));
 
-    // One client alone: the latency of a confirmed share without contention.
-    let s = sign_in(&client, &base, "owner0", "pw").await;
-    let mut single = Vec::new();
-    for n in 0..200 {
-        let i = 0;
-        let (kind, extra) = if n % 2 == 0 {
-            ("share", json!({"access": "read"}))
-        } else {
-            ("unshare", json!({}))
-        };
-        let mut action = json!({"type": kind, "actor": "owner0", "resource": format!("LP{i}"), "principal": format!("peer{i}")});
-        if let (Some(a), Some(e)) = (action.as_object_mut(), extra.as_object()) {
-            a.extend(e.clone());
-        }
-        let action: Action = serde_json::from_value(action).unwrap();
-        let (_, body, _) = call(
-            &client,
-            "GET",
-            &format!("{base}/api/resources/LP0/context?principals=peer0"),
-            Some(&s),
-            None,
-        )
-        .await;
-        let context: custody_api::AccessContext = serde_json::from_slice(&body).unwrap();
-        let digest = Engine::new(context.world)
-            .unwrap()
-            .preview(&action)
-            .unwrap()
-            .digest();
-        let body = json!({"action": action, "version": context.version, "digest": digest, "idempotency_key": format!("single-{n}")});
-        let start = Instant::now();
-        let (status, _, _) = call(
-            &client,
-            "POST",
-            &format!("{base}/api/actions"),
-            Some(&s),
-            Some(body),
-        )
-        .await;
-        single.push(start.elapsed());
-        assert_eq!(status, 200);
-    }
+    // One client alone: the latency of a confirmed action without contention.
+    let single = client_loop(
+        client.clone(),
+        base.clone(),
+        0,
+        Instant::now() + Duration::from_secs(2),
+        "alone",
+    )
+    .await;
+    let mut single = single;
     single.sort();
     println!(
-        "one client, confirmed share/unshare: median {:.2} ms, p99 {:.2} ms",
-        percentile(&single, 0.5).as_secs_f64() * 1e3,
-        percentile(&single, 0.99).as_secs_f64() * 1e3
+        "one client, confirmed actions: median {:.2} ms, p99 {:.2} ms",
+        ms(percentile(&single, 0.5)),
+        ms(percentile(&single, 0.99))
     );
+    figures.push(json!({"suite": "server", "world": database, "size": "-", "case": "confirmed_action_one_client",
+        "ms": ms(percentile(&single, 0.5)), "p99_ms": ms(percentile(&single, 0.99)), "runs": single.len()}));
 
-    // The access context of the demo's large project.
+    // The access context of the generated project and of the demo's large one.
+    let owner = sign_in(&client, &base, ids::OWNER, "pw").await;
     let alice = sign_in(&client, &base, "alice", "custody-demo").await;
-    let mut times = Vec::new();
-    let mut size = 0;
-    for _ in 0..20 {
-        let start = Instant::now();
-        let (status, body, _) = call(
-            &client,
-            "GET",
-            &format!("{base}/api/resources/P-ATLAS/context"),
-            Some(&alice),
-            None,
-        )
-        .await;
-        times.push(start.elapsed());
-        assert_eq!(status, 200);
-        size = body.len();
+    let reads = [
+        (
+            &owner,
+            format!("/api/resources/{}/context", ids::PROJECT),
+            format!("context_{}_project", size.name()),
+        ),
+        (
+            &alice,
+            "/api/resources/P-ATLAS/context".to_string(),
+            "context_demo_large_project".to_string(),
+        ),
+    ];
+    for (s, path, case) in reads {
+        let (times, bytes, resources) = time_context(&client, &base, s, &path, 20).await;
+        println!(
+            "{case} ({resources} resources, {bytes} bytes): median {:.1} ms, p99 {:.1} ms",
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.99))
+        );
+        figures.push(json!({"suite": "server", "world": database, "size": size.name(), "case": case,
+            "ms": ms(percentile(&times, 0.5)), "p99_ms": ms(percentile(&times, 0.99)), "runs": times.len(), "bytes": bytes}));
     }
-    times.sort();
-    println!(
-        "context of P-ATLAS ({size} bytes): median {:.1} ms, p99 {:.1} ms",
-        percentile(&times, 0.5).as_secs_f64() * 1e3,
-        percentile(&times, 0.99).as_secs_f64() * 1e3
-    );
-    db.pool.close().await;
+    drop(server);
+    if let Some(out) = &args.out {
+        if let Some(dir) = out.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(out)
+            .unwrap();
+        for f in figures {
+            writeln!(file, "{f}").unwrap();
+        }
+    }
 }
