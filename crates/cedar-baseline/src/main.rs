@@ -11,7 +11,8 @@
 //! `entities.rs` turns a world into Cedar entities (group nesting, cascade
 //! edges filtered by owner, the names a run shows) and `policies.rs` holds
 //! the rules as Cedar policies, with one template-linked policy per grant
-//! and action. One Cedar action per level (`names`, `read`, `write`,
+//! and action, each request given only the policies that could match it
+//! (`slices.rs`). One Cedar action per level (`names`, `read`, `write`,
 //! `owner`) and, in `direct`, per permission; a pair's access is read back
 //! from its answers (`sweep.rs`). The world after a change is
 //! `Engine::applied`, except that a `request_transfer` is also accepted,
@@ -23,8 +24,10 @@
 //! store and linked policies, (reachable sweep only) the pairs to ask
 //! about, then for every pair the requests on both sides, reading back each
 //! side's access and keeping the pairs that differ. Only what exists before
-//! any change is left out: the "before" entity store and policies, built
-//! once per world, and the request uids of its people and resources.
+//! any change is left out: the "before" entity store and its policy
+//! slices, built once per world, and the request uids of its people and
+//! resources. The policy slices of the store after the change are built
+//! as the sweep needs them, within the time.
 //! `prep_ms` in the JSON line is the part before the first request.
 //!
 //! - `cedar_full`: every person times every resource times every level
@@ -61,6 +64,7 @@ mod entities;
 mod policies;
 mod reach;
 mod report;
+mod slices;
 mod sweep;
 
 use custody_policy::generate::{self, Size};
@@ -213,9 +217,10 @@ fn measure_world(options: &Options, shape: Shape, size: Size) -> Result<u64, Str
     // What exists before any change: not timed.
     let before = Store {
         entities: entities::build(&world)?,
-        policies: policies::with_grants(&templates, &world)?,
+        slices: slices::Slices::new(&templates, &world),
     };
     let base_catalog = Catalog::new(&world, &world);
+    before.warm(&base_catalog)?;
     let runs = if options.smoke { 3 } else { 5 };
     let mut mismatches = 0;
 
@@ -241,7 +246,7 @@ fn measure_world(options: &Options, shape: Shape, size: Size) -> Result<u64, Str
         let after_world = after::after_world(&engine, &action)?;
         let after = Store {
             entities: entities::build(&after_world)?,
-            policies: policies::with_grants(&templates, &after_world)?,
+            slices: slices::Slices::new(&templates, &after_world),
         };
         let after_ms = start.elapsed().as_secs_f64() * 1e3;
 

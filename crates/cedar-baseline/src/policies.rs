@@ -9,15 +9,12 @@
 //!
 //! The static policies hold the rules that do not depend on grants; each
 //! grant links templates (Cedar's mechanism for shares: one linked policy
-//! per grant and action), so `principal in ?principal` covers the people
+//! per grant and action; `slices.rs` links them), so `principal in ?principal` covers the people
 //! of a granted group through nesting and `resource in ?resource` the
 //! cascade edges of `entities.rs`.
 
-use crate::entities::{Kind, principal_uid, uid};
-use cedar_policy::{Policy, PolicyId, PolicySet, SlotId, Template};
-use custody_policy::{Level, Permission, PrincipalKind, Profile, World};
-use rustc_hash::FxHashMap;
-use std::collections::HashMap;
+use cedar_policy::{Policy, PolicyId, PolicySet, Template};
+use custody_policy::{Level, Permission, Profile};
 
 /// What one request asks: a level, or a permission of the `direct` profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,48 +133,6 @@ pub fn templates(profile: Profile) -> Result<PolicySet, String> {
                 .and_then(|p| set.add(p).map_err(|e| e.to_string()))
         };
         added.map_err(|e| format!("policy `{id}`: {e}"))?;
-    }
-    Ok(set)
-}
-
-/// `templates` with every grant of `world` linked: `grant_read` for each
-/// grant, `grant_write` for a `write` grant, and one permission template
-/// per permission it carries.
-pub fn with_grants(templates: &PolicySet, world: &World) -> Result<PolicySet, String> {
-    let kinds: FxHashMap<&str, PrincipalKind> = world
-        .principals
-        .iter()
-        .map(|p| (p.id.as_str(), p.kind))
-        .collect();
-    let mut set = templates.clone();
-    for (n, g) in world.grants.iter().enumerate() {
-        let mut links = vec!["grant_read"];
-        if g.access.level == Level::Write {
-            links.push("grant_write");
-        }
-        links.extend(g.access.permissions.iter().map(|p| match p {
-            Permission::Share => "grant_share",
-            Permission::Delete => "grant_delete",
-            Permission::ManageResources => "grant_manage_resources",
-            Permission::DeleteResources => "grant_delete_resources",
-        }));
-        for template in links {
-            let slots = HashMap::from([
-                (SlotId::principal(), principal_uid(&kinds, &g.principal)),
-                (SlotId::resource(), uid(Kind::Resource, &g.resource)),
-            ]);
-            set.link(
-                PolicyId::new(template),
-                PolicyId::new(format!("{template}/{n}")),
-                slots,
-            )
-            .map_err(|e| {
-                format!(
-                    "linking {template} for the grant of `{}` on `{}`: {e}",
-                    g.principal, g.resource
-                )
-            })?;
-        }
     }
     Ok(set)
 }

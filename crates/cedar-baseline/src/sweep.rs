@@ -3,7 +3,8 @@
 
 use crate::entities::{Kind, uid};
 use crate::policies::Ask;
-use cedar_policy::{Authorizer, Context, Decision, Entities, EntityUid, PolicySet, Request};
+use crate::slices::Slices;
+use cedar_policy::{Authorizer, Context, Decision, Entities, EntityUid, Request};
 use custody_policy::generate::Rng;
 use custody_policy::{Access, Level, Permissions, World};
 use std::time::{Duration, Instant};
@@ -12,7 +13,18 @@ use std::time::{Duration, Instant};
 /// linked.
 pub struct Store {
     pub entities: Entities,
-    pub policies: PolicySet,
+    pub slices: Slices,
+}
+
+impl Store {
+    /// Works out the policy slice of every request target, as a store that
+    /// exists before any change has them.
+    pub fn warm(&self, catalog: &Catalog) -> Result<(), String> {
+        for target in catalog.resource_uids.iter().chain(&catalog.names_uids) {
+            self.slices.slice(&self.entities, target)?;
+        }
+        Ok(())
+    }
 }
 
 /// The request uids of every person and resource, by number: people in the
@@ -167,7 +179,7 @@ pub fn run(
 }
 
 /// One person's access to one resource, read back from one request per
-/// level and permission: `owner` if allowed, else the highest allowed
+/// level and permission, each given its policy slice (`slices.rs`): `owner` if allowed, else the highest allowed
 /// level, with every allowed permission. `names` is asked of the
 /// resource's `Names` entity (`entities.rs`).
 fn access(
@@ -199,7 +211,8 @@ fn access(
             None,
         )
         .map_err(|e| format!("request: {e}"))?;
-        let response = authorizer.is_authorized(&request, &store.policies, &store.entities);
+        let policies = store.slices.slice(&store.entities, target)?;
+        let response = authorizer.is_authorized(&request, &policies, &store.entities);
         if let Some(error) = response.diagnostics().errors().next() {
             return Err(format!(
                 "Cedar could not evaluate {} on {} for {}: {error}",
