@@ -169,8 +169,13 @@ impl Server {
 
     /// Fills a fresh database as `setup` says and serves the built app.
     pub fn start_with(profile: &str, setup: &Setup) -> Result<Server> {
+        Server::serving(profile, setup, &dist_dir()?)
+    }
+
+    /// Fills a fresh database as `setup` says and serves the app built
+    /// into `dist` (the benchmarks name their own build).
+    pub fn serving(profile: &str, setup: &Setup, dist: &Path) -> Result<Server> {
         let bin = custody_bin()?;
-        let dist = dist_dir()?;
         let dir = Scratch::new("db")?;
         let database = format!("sqlite://{}", dir.0.join("custody.db").display());
         match setup {
@@ -191,7 +196,7 @@ impl Server {
             .args(["--database-url", &database, "--profile", profile, "serve"])
             .args(["--bind", &format!("127.0.0.1:{port}")])
             .arg("--dist")
-            .arg(&dist)
+            .arg(dist)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
