@@ -83,7 +83,8 @@ function serve(done) {
         : path === "/bench/timing.js"
           ? join(here, "bench", "timing.js")
           : null;
-      if (!file || !file.startsWith(here)) throw new Error("not found");
+      // Only the web build's own files (no path out of it) and the timing module.
+      if (!file || !(file.startsWith(web + "/") || file === join(here, "bench", "timing.js"))) throw new Error("not found");
       const body = await readFile(file);
       const type = types[file.slice(file.lastIndexOf("."))] ?? "application/octet-stream";
       res.writeHead(200, { "content-type": type, ...isolation }).end(body);
