@@ -7,7 +7,7 @@
 //! ```sh
 //! cargo build --release -p custody-server --bin custody --example load
 //! target/release/examples/load [--clients 32] [--seconds 10] [--size L] \
-//!     [--database-url URL] [--custody PATH] [--out FILE]
+//!     [--database-url URL | --postgres ADMIN_URL] [--custody PATH] [--out FILE]
 //! ```
 //!
 //! It fills the database first (the demo, one project per client, and the
@@ -53,6 +53,10 @@ struct Args {
     /// fresh SQLite file in the temp folder.
     #[arg(long)]
     database_url: Option<String>,
+    /// A PostgreSQL server's admin URL (`postgres://postgres@127.0.0.1/postgres`):
+    /// the run creates a database of its own there and drops it after.
+    #[arg(long, conflicts_with = "database_url")]
+    postgres: Option<String>,
     /// The server binary; default `custody` beside this program's folder.
     #[arg(long)]
     custody: Option<PathBuf>,
@@ -202,6 +206,14 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
+}
+
+/// Runs one statement on a PostgreSQL server's admin database.
+async fn postgres_admin(admin: &str, statement: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
+    sqlx::query(statement).execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
 }
 
 /// Fills an empty database: the demo, one project per client, the
@@ -385,10 +397,19 @@ async fn main() {
     let args = Args::parse();
     let clients = usize::from(args.clients);
     let size = Size::parse(&args.size).unwrap_or_else(|| panic!("unknown size {}", args.size));
-    let url = args.database_url.clone().unwrap_or_else(|| {
-        let path = std::env::temp_dir().join(format!("custody-load-{}.db", std::process::id()));
-        format!("sqlite://{}", path.display())
-    });
+    let scratch = format!("custody_load_{}", std::process::id());
+    let url = match (&args.database_url, &args.postgres) {
+        (Some(url), _) => url.clone(),
+        (None, Some(admin)) => {
+            postgres_admin(admin, &format!("CREATE DATABASE {scratch}")).await;
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+            format!("{base}/{scratch}")
+        }
+        (None, None) => {
+            let path = std::env::temp_dir().join(format!("{scratch}.db"));
+            format!("sqlite://{}", path.display())
+        }
+    };
     let database = if url.starts_with("postgres") {
         "postgres"
     } else {
@@ -491,6 +512,22 @@ async fn main() {
             "ms": ms(percentile(&times, 0.5)), "p99_ms": ms(percentile(&times, 0.99)), "runs": times.len(), "bytes": bytes}));
     }
     drop(server);
+    match &args.postgres {
+        Some(admin) if args.database_url.is_none() => {
+            postgres_admin(
+                admin,
+                &format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"),
+            )
+            .await;
+        }
+        _ => {
+            if let Some(path) = url.strip_prefix("sqlite://") {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{path}{suffix}"));
+                }
+            }
+        }
+    }
     if let Some(out) = &args.out {
         if let Some(dir) = out.parent() {
             std::fs::create_dir_all(dir).unwrap();
