@@ -1,0 +1,205 @@
+//! The headline: each target of the benchmarks beside what was measured,
+//! met or missed. A target whose figure is absent (a smoke run measures S
+//! only) says so instead of passing.
+
+use crate::figures::Figures;
+
+/// One line of the headline table.
+pub struct Row {
+    pub what: String,
+    pub measured: String,
+    pub target: String,
+    /// `None` when not measured in this run.
+    pub met: Option<bool>,
+}
+
+const PREVIEWS: [(&str, &str); 2] = [
+    ("share_project_with_half_the_people", "group share"),
+    ("transfer_project", "project transfer"),
+];
+const WORLDS: [&str; 2] = ["tidy", "irregular"];
+
+fn ms(value: Option<f64>) -> String {
+    value.map_or_else(|| "not measured".to_string(), |v| format!("{v:.2} ms"))
+}
+
+fn at_most(what: String, value: Option<f64>, limit: f64, unit: &str) -> Row {
+    Row {
+        what,
+        measured: ms(value),
+        target: format!("≤ {limit} {unit}"),
+        met: value.map(|v| v <= limit),
+    }
+}
+
+fn ratio_row(what: String, ratio: Option<f64>, target: String, met: impl Fn(f64) -> bool) -> Row {
+    Row {
+        what,
+        measured: ratio.map_or_else(|| "not measured".to_string(), |r| format!("{r:.2}×")),
+        target,
+        met: ratio.map(met),
+    }
+}
+
+fn divide(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+/// Every target of the benchmarks, in the order the issue lists them.
+pub fn rows(f: &Figures) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for world in WORLDS {
+        for (case, label) in PREVIEWS {
+            let native = f.ms("native", world, "L", case);
+            rows.push(at_most(
+                format!("{world} L {label}, native"),
+                native,
+                2.0,
+                "ms",
+            ));
+            let xl = f.ms("native", world, "XL", case);
+            rows.push(ratio_row(
+                format!("{world} XL {label} ÷ L, native"),
+                divide(xl, native),
+                "≤ 10×".into(),
+                |r| r <= 10.0,
+            ));
+            for suite in ["chromium", "node"] {
+                let wasm = f.ms(suite, world, "L", case);
+                rows.push(at_most(
+                    format!("{world} L {label}, wasm in {suite}"),
+                    wasm,
+                    3.0,
+                    "ms",
+                ));
+                rows.push(ratio_row(
+                    format!("{world} L {label}, {suite} ÷ native"),
+                    divide(wasm, native),
+                    "≤ 1.5×".into(),
+                    |r| r <= 1.5,
+                ));
+            }
+        }
+        let case = "load_from_json_text";
+        rows.push(at_most(
+            format!("{world} L load from JSON text, native"),
+            f.ms("native", world, "L", case),
+            20.0,
+            "ms",
+        ));
+        rows.push(at_most(
+            format!("{world} L load from JSON text, Chromium"),
+            f.ms("chromium", world, "L", case),
+            50.0,
+            "ms",
+        ));
+    }
+    for figure in f.suite("cedar_reachable") {
+        let custody = f.ms("custody_native", &figure.world, &figure.size, &figure.case);
+        let extrapolated = if figure.flag("extrapolated") {
+            ", extrapolated"
+        } else {
+            ""
+        };
+        rows.push(ratio_row(
+            format!(
+                "{} {} {}: Cedar reachable sweep ÷ Custody{extrapolated}",
+                figure.world, figure.size, figure.case
+            ),
+            divide(figure.ms, custody),
+            "≥ 10000×".into(),
+            |r| r >= 10_000.0,
+        ));
+        if let Some(m) = figure.number("mismatches") {
+            rows.push(Row {
+                what: format!(
+                    "{} {} {}: Cedar's changes equal Custody's",
+                    figure.world, figure.size, figure.case
+                ),
+                measured: format!("{m} differences"),
+                target: "0".into(),
+                met: Some(m == 0.0),
+            });
+        }
+    }
+    rows.push(at_most(
+        "app: edit to rendered preview, demo's large project".into(),
+        f.ms("app", "demo", "-", "edit_to_preview"),
+        16.0,
+        "ms",
+    ));
+    rows.push(at_most(
+        "app: navigation to an interactive share dialog".into(),
+        f.ms("app", "demo", "-", "navigate_to_first_preview"),
+        1000.0,
+        "ms",
+    ));
+    let assets: Vec<f64> = ["asset_wasm", "asset_js", "asset_css"]
+        .iter()
+        .filter_map(|case| {
+            f.get("app", "demo", "-", case)
+                .and_then(|x| x.number("gzip_bytes"))
+        })
+        .collect();
+    let total = (assets.len() == 3).then(|| assets.iter().sum::<f64>() / 1000.0);
+    rows.push(kilobytes("built app, gzipped in all", total, 250.0));
+    let package = f
+        .get("package", "-", "-", "package_wasm")
+        .and_then(|x| x.number("gzip_bytes"))
+        .map(|b| b / 1000.0);
+    rows.push(kilobytes("the package's wasm, gzipped", package, 150.0));
+    for figure in f
+        .suite("server")
+        .filter(|x| x.case.starts_with("confirmed_actions_"))
+    {
+        let db = &figure.world;
+        rows.push(Row {
+            what: format!("server on {db}: {}", figure.case.replace('_', " ")),
+            measured: figure
+                .number("per_second")
+                .map_or_else(|| "not measured".into(), |v| format!("{v:.0}/s")),
+            target: if db == "sqlite" {
+                "≥ 1000/s".into()
+            } else {
+                "(no target)".into()
+            },
+            met: (db == "sqlite").then(|| figure.number("per_second").is_some_and(|v| v >= 1000.0)),
+        });
+        let p99 = figure.number("p99_ms");
+        let mut row = at_most(
+            format!(
+                "server on {db}: p99 latency, {}",
+                figure.case.replace('_', " ")
+            ),
+            p99,
+            50.0,
+            "ms",
+        );
+        if db != "sqlite" {
+            row.target = "(no target)".into();
+            row.met = None;
+        }
+        rows.push(row);
+    }
+    for figure in f.suite("server").filter(|x| x.case == "context_L_project") {
+        rows.push(at_most(
+            format!("server on {}: the L project's access context", figure.world),
+            figure.ms,
+            100.0,
+            "ms",
+        ));
+    }
+    rows
+}
+
+fn kilobytes(what: &str, value: Option<f64>, limit: f64) -> Row {
+    Row {
+        what: what.into(),
+        measured: value.map_or_else(|| "not measured".into(), |v| format!("{v:.0} KB")),
+        target: format!("≤ {limit} KB"),
+        met: value.map(|v| v <= limit),
+    }
+}
