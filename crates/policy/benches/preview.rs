@@ -10,7 +10,7 @@
 //! median of each; the targets are in the README.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use custody_policy::generate::{Size, benchmark_actions, irregular, sized};
+use custody_policy::generate::{Size, benchmark_actions, ids, irregular, sized};
 use custody_policy::{Engine, Profile, World};
 use std::hint::black_box;
 use std::time::Duration;
@@ -30,15 +30,20 @@ fn bench_world(c: &mut Criterion, name: &str, world: World, size: Size) {
             return;
         }
     };
-    let (samples, seconds) = match size {
-        Size::S | Size::M => (30, 3),
-        Size::L => (20, 4),
-        Size::XL => (10, 8),
+    let quick = quick();
+    let (samples, millis) = match size {
+        _ if quick => (10, 200),
+        Size::S | Size::M => (30, 3_000),
+        Size::L => (20, 4_000),
+        Size::XL => (10, 8_000),
     };
     let mut group = c.benchmark_group(name);
     group
         .sample_size(samples)
-        .measurement_time(Duration::from_secs(seconds));
+        .measurement_time(Duration::from_millis(millis));
+    if quick {
+        group.warm_up_time(Duration::from_millis(100));
+    }
     for (action_name, action) in benchmark_actions(&world) {
         match engine.preview(&action) {
             Ok(p) => println!(
@@ -63,7 +68,15 @@ fn bench_world(c: &mut Criterion, name: &str, world: World, size: Size) {
         group.bench_function("share_digest", |b| {
             b.iter(|| black_box(engine.preview(&share).map(|p| p.digest())))
         });
+        // What the server does after checking a confirmed share: the world
+        // with the change written in.
+        group.bench_function("apply_share", |b| {
+            b.iter(|| black_box(engine.applied(&share).map(|w| w.grants.len())))
+        });
     }
+    group.bench_function("who_has_access_project", |b| {
+        b.iter(|| black_box(engine.who_has_access(ids::PROJECT).map(|h| h.len())))
+    });
     group.bench_function("load_engine_new", |b| {
         b.iter(|| black_box(Engine::new(world.clone()).is_ok()))
     });
@@ -73,8 +86,16 @@ fn bench_world(c: &mut Criterion, name: &str, world: World, size: Size) {
     group.finish();
 }
 
+/// `CUSTODY_BENCH_QUICK` (the smoke run of `cargo xtask bench --smoke`): S
+/// worlds only, with the fewest samples criterion takes, so the run proves
+/// each benchmark still works without timing anything worth reading.
+fn quick() -> bool {
+    std::env::var_os("CUSTODY_BENCH_QUICK").is_some()
+}
+
 fn bench(c: &mut Criterion) {
-    for size in Size::ALL {
+    let sizes: &[Size] = if quick() { &[Size::S] } else { &Size::ALL };
+    for &size in sizes {
         bench_world(
             c,
             &format!("tidy_{}", size.name()),

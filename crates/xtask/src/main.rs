@@ -11,8 +11,8 @@
 //!   the demo organisation on first start, and serves both with
 //!   `custody serve` on <http://127.0.0.1:8080>.
 //! - `package` builds the `@custody/policy` npm package (see [`package`]).
-//! - `bench` runs `cargo bench -p custody-policy`, then the npm package's
-//!   benchmark in Node on the same large world.
+//! - `bench` runs every benchmark and writes `bench/REPORT.md` (see
+//!   `bench.rs`); `bench --smoke` is the quick run CI makes.
 //!
 //! Why an xtask rather than a shell script: it is plain Rust, works the same on
 //! every machine with a Rust toolchain, and needs nothing installed first. It
@@ -21,6 +21,7 @@
 //! Errors are strings meant for a person: each names what failed and, where it
 //! helps, what to do about it. Nothing here panics.
 
+mod bench;
 mod env;
 mod package;
 mod postgres;
@@ -44,8 +45,10 @@ commands:
   run     setup, build the web app, seed the demo database on first start
           (./data/custody.db) and serve both on http://127.0.0.1:8080
   package build the @custody/policy npm package into crates/wasm/npm/dist
-  bench   cargo bench -p custody-policy (extra arguments are passed on),
-          then the npm package in Node on the same large world";
+  bench   every benchmark (native, the package in Node and Chromium, the
+          Cedar baseline, the app in Chromium, the server under load), then
+          bench/REPORT.md with its chart; `--smoke`: S worlds, a few
+          iterations, the report under target/bench/ (what CI runs)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -94,7 +97,7 @@ fn dispatch(command: &str, rest: &[String]) -> Result {
             tools::setup(&env)?;
             package::package(&env)
         }
-        "bench" => steps::bench(&env, rest),
+        "bench" => bench::run(&env, rest),
         other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
     }
 }

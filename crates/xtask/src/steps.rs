@@ -1,4 +1,4 @@
-//! `cargo xtask test | run | bench`: the project's commands, run after setup.
+//! `cargo xtask test | run`: the project's commands, run after setup.
 
 use std::time::Instant;
 
@@ -23,7 +23,9 @@ use crate::tools::CHROMEDRIVER;
 ///    (cargo, wasm-bindgen, wasm-opt) end to end;
 /// 5. end to end: the real `custody serve` on fresh SQLite databases with
 ///    the demo data, serving that build, driven in headless Chromium
-///    (`tests/e2e`; screenshots under `<target>/e2e-screenshots/`).
+///    (`tests/e2e`; screenshots under `<target>/e2e-screenshots/`);
+/// 6. the benchmarks' smoke run (`cargo xtask bench --smoke`), so that no
+///    runner rots; it asserts no timing.
 pub fn test(env: &Env) -> Result {
     let total = Instant::now();
     let mut tally = Tally::default();
@@ -94,6 +96,10 @@ pub fn test(env: &Env) -> Result {
             .map(|t| tally.add(t))
         },
     )?;
+    timed(
+        "benchmarks, smoke run (S worlds, a few iterations; no timing asserted)",
+        || crate::bench::run(env, &["--smoke".to_string()]),
+    )?;
     println!("all tests passed in {:.1}s", total.elapsed().as_secs_f64());
     // The closing line: every test counted, across runners.
     println!("tests: {} passed, {} failed", tally.passed, tally.failed);
@@ -122,51 +128,9 @@ pub fn run(env: &Env) -> Result {
     )
 }
 
-/// Benchmarks: the policy crate natively (criterion; extra arguments go to
-/// `cargo bench`), then the npm package in Node on the same L world.
-pub fn bench(env: &Env, args: &[String]) -> Result {
-    env.run(
-        env.cargo()
-            .args(["bench", "-p", "custody-policy"])
-            .args(args),
-    )?;
-    crate::tools::setup(env)?;
-    crate::package::package(env)?;
-    let dir = env.target_dir().join("bench");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let world = dir.join("world-L.json");
-    let output = env
-        .cargo()
-        .args([
-            "run",
-            "--quiet",
-            "--release",
-            "-p",
-            "custody-policy",
-            "--example",
-            "world",
-            "--",
-            "L",
-        ])
-        .output()
-        .map_err(|e| format!("cannot generate the L world: {e}"))?;
-    if !output.status.success() {
-        return Err("cannot generate the L world".to_string());
-    }
-    std::fs::write(&world, &output.stdout)
-        .map_err(|e| format!("cannot write {}: {e}", world.display()))?;
-    let consumer = js_consumer(env)?;
-    env.run(
-        env.command("node")
-            .current_dir(&consumer)
-            .arg("bench.js")
-            .arg(&world),
-    )
-}
-
 /// `tests/js`, the package's JavaScript consumer, with its npm dependencies
 /// installed (the package itself by `file:`, so it sees the fresh build).
-fn js_consumer(env: &Env) -> Result<std::path::PathBuf> {
+pub fn js_consumer(env: &Env) -> Result<std::path::PathBuf> {
     let consumer = env.root.join("tests").join("js");
     env.run(env.command("npm").current_dir(&consumer).args([
         "install",
