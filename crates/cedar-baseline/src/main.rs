@@ -28,7 +28,9 @@
 //! slices, built once per world, and the request uids of its people and
 //! resources. The policy slices of the store after the change are built
 //! as the sweep needs them, within the time.
-//! `prep_ms` in the JSON line is the part before the first request.
+//! `prep_ms` in the JSON line is the part before the first request (with
+//! a sample, it includes the policy slices of every resource swept, so
+//! that only the requests themselves are extrapolated).
 //!
 //! - `cedar_full`: every person times every resource times every level
 //!   and permission, before and after.
@@ -38,11 +40,11 @@
 //! - `custody_native`: Custody's own `Engine::preview` summarised with
 //!   `blocks()`, median of a few runs, in the same process.
 //!
-//! On S and M both sweeps run completely. On L and XL a seeded random
-//! sample of pairs is timed (at least `--sample` requests) and the time
-//! extrapolated to every pair (`"extrapolated": true`), unless the sample
-//! says the whole sweep takes under `--complete-under` seconds (60), in
-//! which case it runs completely. Every complete sweep is checked against
+//! On S and M both sweeps run completely. On L and XL (`--sampled-sizes`)
+//! a seeded random sample of pairs is timed (at least `--sample` requests)
+//! and the time extrapolated to every pair (`"extrapolated": true`),
+//! unless the sample says the whole sweep takes under `--complete-under`
+//! seconds (60), in which case it runs completely. Every complete sweep is checked against
 //! Custody's changes: `mismatches` counts the pairs whose access change
 //! differs (`null` when sampled).
 //!
@@ -107,19 +109,22 @@ struct Options {
     sizes: Vec<Size>,
     shapes: Vec<Shape>,
     sample: u64,
+    /// The sizes whose sweeps are sampled.
+    sampled: Vec<Size>,
     complete_under: f64,
     smoke: bool,
     out: PathBuf,
 }
 
 const USAGE: &str = "usage: cedar-baseline [--sizes S,M,L,XL] [--worlds tidy,irregular,irregular_direct] \
-[--sample N] [--complete-under SECONDS] [--smoke] --out FILE";
+[--sample N] [--sampled-sizes L,XL] [--complete-under SECONDS] [--smoke] --out FILE";
 
 fn parse_args() -> Result<Options, String> {
     let mut options = Options {
         sizes: vec![Size::S, Size::M],
         shapes: Shape::ALL.to_vec(),
         sample: 100_000,
+        sampled: vec![Size::L, Size::XL],
         complete_under: 60.0,
         smoke: false,
         out: PathBuf::new(),
@@ -151,6 +156,12 @@ fn parse_args() -> Result<Options, String> {
             }
             "--sample" => {
                 options.sample = value()?.parse().map_err(|e| format!("--sample: {e}"))?;
+            }
+            "--sampled-sizes" => {
+                options.sampled = value()?
+                    .split(',')
+                    .map(|s| Size::parse(s.trim()).ok_or_else(|| format!("unknown size `{s}`")))
+                    .collect::<Result<_, _>>()?;
             }
             "--complete-under" => {
                 options.complete_under = value()?
@@ -203,11 +214,6 @@ fn run(options: &Options) -> Result<u64, String> {
         }
     }
     Ok(mismatches)
-}
-
-/// Whether a size's sweeps are sampled (L and XL) or always complete.
-fn sampled(size: Size) -> bool {
-    matches!(size, Size::L | Size::XL)
 }
 
 fn measure_world(options: &Options, shape: Shape, size: Size) -> Result<u64, String> {
@@ -265,14 +271,18 @@ fn measure_world(options: &Options, shape: Shape, size: Size) -> Result<u64, Str
                     resources: (0..catalog.resources.len() as u32).collect(),
                 }],
             };
-            let prep_ms = after_ms + start.elapsed().as_secs_f64() * 1e3;
             let pairs: u64 = blocks.iter().map(Block::pairs).sum();
             let per_pair = 2 * catalog.asks_per_pair();
             let requests = pairs * per_pair;
+            let sampling = options.sampled.contains(&size) && requests > options.sample;
+            if sampling {
+                after.warm_blocks(catalog, &blocks)?;
+            }
+            let prep_ms = after_ms + start.elapsed().as_secs_f64() * 1e3;
 
             let mut outcome = None;
             let mut extrapolated = false;
-            if sampled(size) && requests > options.sample {
+            if sampling {
                 let sample_pairs = options.sample.div_ceil(per_pair);
                 let s = sweep::run(catalog, &before, &after, &blocks, Some(sample_pairs))?;
                 let per = s.elapsed.as_secs_f64() / s.requests.max(1) as f64;

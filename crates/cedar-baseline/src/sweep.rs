@@ -25,6 +25,20 @@ impl Store {
         }
         Ok(())
     }
+
+    /// Works out the policy slice of every resource of `blocks`: what a
+    /// complete sweep does once per resource, done before a sample so that
+    /// the sample times requests alone and extrapolates only them.
+    pub fn warm_blocks(&self, catalog: &Catalog, blocks: &[Block]) -> Result<(), String> {
+        for &r in blocks.iter().flat_map(|b| &b.resources) {
+            for uids in [&catalog.resource_uids, &catalog.names_uids] {
+                if let Some(target) = uids.get(r as usize) {
+                    self.slices.slice(&self.entities, target)?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The request uids of every person and resource, by number: people in the
