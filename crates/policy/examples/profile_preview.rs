@@ -3,7 +3,8 @@
 //! `perf record target/release/examples/profile_preview share L irregular`.
 //! Actions: `share` (the project with a group of half the people),
 //! `member` (a person added to a group shared on the project),
-//! `project` or `run` (a transfer request); worlds: tidy or irregular,
+//! `project` or `run` (a transfer request), or `load` (the world loaded
+//! from its JSON text, `Engine::from_json`); worlds: tidy or irregular,
 //! S, M, L or XL.
 use custody_policy::generate::{Size, ids, irregular, sized};
 use custody_policy::{AccessText, Action, Engine, Profile};
@@ -23,6 +24,22 @@ fn main() {
         .find(|g| g.resource == ids::PROJECT && g.principal.starts_with('g'))
         .map(|g| g.principal.clone())
         .unwrap_or_else(|| ids::BIG_GROUP.into());
+    let rounds: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
+    if which == "load" {
+        let Ok(text) = serde_json::to_string(&world) else {
+            return;
+        };
+        let t = std::time::Instant::now();
+        let loaded = (0..rounds)
+            .filter(|_| Engine::from_json(&text).is_ok())
+            .count();
+        println!(
+            "{loaded} loads of {} bytes; {:?} per load",
+            text.len(),
+            t.elapsed() / rounds.max(1)
+        );
+        return;
+    }
     let t = std::time::Instant::now();
     let Ok(engine) = Engine::new(world) else {
         eprintln!("the generated world is invalid");
@@ -53,7 +70,6 @@ fn main() {
             message: None,
         },
     };
-    let rounds: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
     let t = std::time::Instant::now();
     let mut n = 0;
     let mut summaries = 0;
