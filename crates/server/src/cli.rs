@@ -1,5 +1,6 @@
 //! The `custody` command: `serve`, and the admin subcommands that work on
-//! the same database (`user add`, `group add`, `seed demo`, `import`).
+//! the same database (`user add`, `user set-password`, `group add`,
+//! `seed demo`, `import`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,7 +9,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use custody_policy::Profile;
 
-use crate::accounts::{NewAccount, PasswordCost, add_account, add_group};
+use crate::accounts::{NewAccount, PasswordCost, add_account, add_group, set_password};
 use crate::db::{DEFAULT_URL, Db};
 use crate::{AppState, Settings, app};
 
@@ -102,6 +103,18 @@ pub enum UserCommand {
         #[arg(long)]
         data_owner: bool,
     },
+    /// Set (or replace) the password of a user or service account, e.g.
+    /// one that came with an imported world.
+    SetPassword {
+        #[arg(long)]
+        id: String,
+        /// The password (or set CUSTODY_PASSWORD).
+        #[arg(long, env = "CUSTODY_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// A cheap password hash (throwaway test or benchmark data only).
+        #[arg(long)]
+        fast_hashes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -180,6 +193,25 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(message)?;
             println!("added account `{id}`");
+            Ok(())
+        }
+        Command::User(UserCommand::SetPassword {
+            id,
+            password,
+            fast_hashes,
+        }) => {
+            if password.is_empty() {
+                return Err("the password is empty".to_string());
+            }
+            let cost = if fast_hashes {
+                PasswordCost::Low
+            } else {
+                PasswordCost::Default
+            };
+            set_password(&db, &id, &password, cost)
+                .await
+                .map_err(message)?;
+            println!("set the password of `{id}`");
             Ok(())
         }
         Command::Group(GroupCommand::Add {
