@@ -8,17 +8,8 @@
 mod oracle;
 use oracle::oracle_diff;
 
-use custody_policy::generate::{Size, ids, irregular};
-use custody_policy::{AccessText, Action, Engine, Profile, ResourceKind, World, apply, digest};
-
-fn share(resource: &str, principal: &str, access: &str) -> Action {
-    Action::Share {
-        actor: ids::OWNER.into(),
-        resource: resource.into(),
-        principal: principal.into(),
-        access: AccessText::Level(access.into()),
-    }
-}
+use custody_policy::generate::{Size, ids, irregular, owner_share as share};
+use custody_policy::{Action, Engine, Profile, ResourceKind, World, apply, digest};
 
 /// The project's existing grants and its first runs, for unshares and
 /// dialog edits.

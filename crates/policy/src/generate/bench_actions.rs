@@ -3,7 +3,8 @@
 use super::ids;
 use crate::{AccessText, Action, Profile, ResourceKind, World};
 
-fn share(resource: &str, principal: &str, access: &str) -> Action {
+/// A share by the generated worlds' owner (`ids::OWNER`).
+pub fn owner_share(resource: &str, principal: &str, access: &str) -> Action {
     Action::Share {
         actor: ids::OWNER.into(),
         resource: resource.into(),
@@ -52,8 +53,8 @@ fn dialog_batch(world: &World) -> Action {
         .map(|g| g.principal.as_str())
         .collect();
     let mut actions = vec![
-        share(ids::PROJECT, ids::BIG_GROUP, "read"),
-        share(ids::PROJECT, "u0005", "write"),
+        owner_share(ids::PROJECT, ids::BIG_GROUP, "read"),
+        owner_share(ids::PROJECT, "u0005", "write"),
     ];
     actions.extend(granted.iter().take(3).map(|p| unshare(p)));
     actions.extend(
@@ -61,14 +62,14 @@ fn dialog_batch(world: &World) -> Action {
             .iter()
             .skip(3)
             .take(2)
-            .map(|p| share(ids::PROJECT, p, "write")),
+            .map(|p| owner_share(ids::PROJECT, p, "write")),
     );
     let runs = world
         .resources
         .iter()
         .filter(|r| r.kind == ResourceKind::Run && r.owner == ids::OWNER);
     if world.profile == Profile::Basespace {
-        actions.extend(runs.take(3).map(|r| share(&r.id, "g01", "read")));
+        actions.extend(runs.take(3).map(|r| owner_share(&r.id, "g01", "read")));
     }
     Action::Batch {
         actor: ids::OWNER.into(),
@@ -85,7 +86,7 @@ pub fn benchmark_actions(world: &World) -> Vec<(&'static str, Action)> {
     let mut out = vec![
         (
             "share_project_with_half_the_people",
-            share(ids::PROJECT, ids::BIG_GROUP, "read"),
+            owner_share(ids::PROJECT, ids::BIG_GROUP, "read"),
         ),
         ("dialog_batch_of_10_edits", dialog_batch(world)),
     ];

@@ -9,7 +9,7 @@
 mod bench_actions;
 mod irregular;
 
-pub use bench_actions::benchmark_actions;
+pub use bench_actions::{benchmark_actions, owner_share};
 pub use irregular::irregular;
 
 use crate::access::{Access, Level, Permissions};
