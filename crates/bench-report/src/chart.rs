@@ -68,7 +68,8 @@ pub fn draw(
         .margin(16)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d(-0.2f64..3.2f64, ((low / 2.0)..(high * 2.0)).log_scale())
+        // Room below the lowest point for the legend.
+        .build_cartesian_2d(-0.2f64..3.2f64, ((low / 30.0)..(high * 2.0)).log_scale())
         .map_err(|e| fail(&e))?;
     chart
         .configure_mesh()
@@ -100,7 +101,7 @@ pub fn draw(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::LowerRight)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .draw()
