@@ -7,19 +7,27 @@
 //! trunk build --release --dist DIR
 //! cargo build --release -p custody-server --bin custody
 //! cargo run --release -p custody-e2e --example app_bench -- --dist DIR --out FILE [--runs N]
+//! # or on a generated world:
+//! cargo run --release -p custody-policy --example world -- L basespace 1 tidy > WORLD
+//! cargo run --release -p custody-e2e --example app_bench -- --dist DIR --out FILE \
+//!     --world WORLD --world-label tidy --size L [--runs N]
 //! ```
 //!
 //! Signed in as Alice, on the demo's large project (P-ATLAS, shared with
-//! the institute-wide group), it measures, inside the page with
-//! `performance.now()` (zero at the navigation's start), so no WebDriver
-//! round trip is counted:
+//! the institute-wide group); or, with `--world`, as the owner of the
+//! generated world's project P0 (the world loaded with `custody import`,
+//! its owner given a password with `custody user set-password`), the edits
+//! changing two of P0's grants (groups first) between Read and Write. It
+//! measures, inside the page with `performance.now()` (zero at the
+//! navigation's start), so no WebDriver round trip is counted:
 //!
 //! - `navigate_to_share_button`: from navigation to the Share button (the
 //!   app loaded, the project's access context fetched and its engine built);
 //! - `navigate_to_share_dialog`: to the share dialog open, ready for edits
 //!   (the button is clicked the moment it shows);
 //! - `navigate_to_first_preview`: to the preview of a first edit rendered
-//!   (the institute's access set to Write the moment the dialog shows);
+//!   (the institute's access set to Write the moment the dialog shows; on
+//!   a world, the first grant's level changed between Read and Write);
 //! - `context_fetch`: the context request, from Resource Timing;
 //! - `context_to_share_button`: from the last of the page's two requests
 //!   (context and holders) answering to the Share button: reading the
@@ -31,12 +39,14 @@
 //! watches the page (a MutationObserver) and takes these times. One
 //! navigation warms up first; each case is the median of `--runs`. It also
 //! writes the sizes of the app's assets in `--dist` (wasm, JS, CSS; raw and
-//! gzipped at level 9). Output: readable lines, and JSON lines appended to
-//! `--out` (suite "app", world "demo"). With `--context-out DIR` it also
-//! writes the project's context as a world and the first edit as an action,
-//! for the package's runners (tests/js/bench.js, `--world-label demo --size -`).
+//! gzipped at level 9). Every timed edit must render a preview with rows.
+//! Output: readable lines, and JSON lines appended to `--out` (suite "app",
+//! world "demo" and size "-", or the `--world-label` and `--size` given).
+//! With `--context-out DIR` (demo only) it also writes the project's
+//! context as a world and the first edit as an action, for the package's
+//! runners (tests/js/bench.js, `--world-label demo --size -`).
 
-use custody_e2e::{Browser, Result, Server, Session, Setup};
+use custody_e2e::{Browser, PASSWORD, Result, Server, Session, Setup};
 use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -48,16 +58,22 @@ use std::time::{Duration, Instant};
 const PROJECT: &str = "P-ATLAS";
 const OWNER: &str = "alice@lab-a.example";
 
+/// The generated world's large project (`generate::ids::PROJECT`; its
+/// owner is read from the world).
+const WORLD_PROJECT: &str = "P0";
+
 /// How long one navigation or one series of edits may take.
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// Runs in every new document before the app's scripts: on the project's
-/// page, clicks Share as soon as it shows, makes one edit as soon as the
-/// dialog shows, and notes each moment in `window.__bench` (with errors the
-/// page raises and what Resource Timing says of its requests).
+/// Runs in every new document before the app's scripts, called with
+/// `{project, principal, level}` (see [`Plan::watch_source`]): on the project's
+/// page, clicks Share as soon as it shows, sets the principal's access to
+/// `level` as soon as the dialog shows, and notes each moment in
+/// `window.__bench` (with errors the page raises, a first preview without
+/// rows, and what Resource Timing says of its requests).
 const WATCH: &str = r#"
-(() => {
-  if (location.pathname !== "/resources/P-ATLAS") return;
+({ project, principal, level }) => {
+  if (location.pathname !== `/resources/${project}`) return;
   const bench = (window.__bench = { errors: [] });
   addEventListener("error", (e) => bench.errors.push(String(e.message)));
   addEventListener("unhandledrejection", (e) => bench.errors.push(String(e.reason)));
@@ -74,17 +90,24 @@ const WATCH: &str = r#"
       button.click();
     }
     if (bench.dialog === undefined) {
-      const select = document.querySelector(".share-dialog .entry[data-principal='institute'] select");
+      const select = document.querySelector(`.share-dialog .entry[data-principal='${principal}'] select`);
       if (!select || !document.querySelector(".share-dialog .preview-wrap")) return;
       bench.dialog = performance.now();
-      select.value = "write";
+      select.value = level;
       select.dispatchEvent(new Event("change", { bubbles: true }));
     }
     if (bench.preview === undefined) {
-      if (!document.querySelector(".share-dialog .preview-wrap[data-preview-ms] .preview-rows")) return;
+      const shown = document.querySelector(".share-dialog .preview-wrap[data-preview-ms]");
+      if (!shown) return;
+      if (!shown.querySelector(".preview-rows")) {
+        if (shown.querySelector(".preview-empty, .preview-refused")) {
+          bench.errors.push(`setting ${principal} to ${level} previews no rows`);
+        }
+        return;
+      }
       bench.preview = performance.now();
-      const context = request("/api/resources/P-ATLAS/context");
-      const access = request("/api/resources/P-ATLAS/access");
+      const context = request(`/api/resources/${project}/context`);
+      const access = request(`/api/resources/${project}/access`);
       if (!context || !access) {
         bench.errors.push("Resource Timing lists no context or access request");
       } else {
@@ -102,19 +125,18 @@ const WATCH: &str = r#"
   };
   const observer = new MutationObserver(step);
   observer.observe(document, { childList: true, subtree: true, attributes: true });
-})();
+}
 "#;
 
 /// Makes `arguments[0]` edits that show a preview, in the open dialog,
-/// and answers `{times}` (each edit's `data-preview-ms`) or `{error}`.
-/// The edits cycle: the lab's group to Read, back to Write, the institute
-/// back to Read (nothing to preview: not timed, waited for), to Write.
+/// cycling through `arguments[1]` (`[principal, level, timed]`, see
+/// [`Plan::cycle`]), and answers `{times}` (each timed edit's
+/// `data-preview-ms`) or `{error}`. A timed edit must preview rows; an
+/// untimed one (back to the saved access: nothing to preview) is waited for.
 const EDITS: &str = r#"
-const [count, done] = [arguments[0], arguments[arguments.length - 1]];
+const [count, cycle, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
 const panel = document.querySelector(".share-dialog .preview-wrap");
 const select = (p) => document.querySelector(`.share-dialog .entry[data-principal='${p}'] select`);
-const cycle = [["lab-a-bioinf", "read", true], ["lab-a-bioinf", "write", true],
-               ["institute", "read", false], ["institute", "write", true]];
 const until = (ready) => new Promise((resolve, reject) => {
   const start = performance.now();
   const look = () => {
@@ -136,6 +158,9 @@ const until = (ready) => new Promise((resolve, reject) => {
     if (timed) {
       await until(() => panel.hasAttribute("data-preview-ms"));
       if (panel.querySelector(".preview-refused")) throw new Error("the preview was refused");
+      if (!panel.querySelector(".preview-rows")) {
+        throw new Error(`setting ${principal} to ${level} previewed no rows`);
+      }
       times.push(parseFloat(panel.getAttribute("data-preview-ms")));
     } else {
       await until(() => !panel.querySelector(".preview-rows"));
@@ -177,11 +202,16 @@ struct Args {
     /// Where to write the project's context as a world and its edit as an
     /// action, for bench.js and bench-browser.js (`--world-label demo`).
     context_out: Option<PathBuf>,
+    /// A generated world to measure instead of the demo, with its label
+    /// (`tidy`, `irregular`) and size (`S` to `XL`) for the JSON lines.
+    world: Option<(PathBuf, String, String)>,
 }
 
 fn args() -> Result<Args> {
-    let usage = "usage: app_bench --dist DIR --out FILE [--runs N] [--context-out DIR]";
+    let usage = "usage: app_bench --dist DIR --out FILE [--runs N] \
+                 [--context-out DIR | --world FILE --world-label tidy|irregular --size S|M|L|XL]";
     let (mut dist, mut out, mut runs, mut context_out) = (None, None, 10, None);
+    let (mut world, mut label, mut size) = (None, None, None);
     let mut given = std::env::args().skip(1);
     while let Some(flag) = given.next() {
         let value = given
@@ -191,6 +221,14 @@ fn args() -> Result<Args> {
             "--dist" => dist = Some(PathBuf::from(value)),
             "--out" => out = Some(PathBuf::from(value)),
             "--context-out" => context_out = Some(PathBuf::from(value)),
+            "--world" => world = Some(PathBuf::from(value)),
+            "--world-label" if ["tidy", "irregular"].contains(&value.as_str()) => {
+                label = Some(value)
+            }
+            "--size" if ["S", "M", "L", "XL"].contains(&value.as_str()) => size = Some(value),
+            "--world-label" | "--size" => {
+                return Err(format!("unknown {flag} `{value}`\n{usage}"));
+            }
             "--runs" => {
                 runs = value.parse().ok().filter(|n| *n >= 1).ok_or(format!(
                     "--runs must be a whole number of at least 1\n{usage}"
@@ -199,12 +237,168 @@ fn args() -> Result<Args> {
             other => return Err(format!("unknown option `{other}`\n{usage}")),
         }
     }
+    let world = match (world, label, size) {
+        (None, None, None) => None,
+        (Some(_), _, _) if context_out.is_some() => {
+            return Err(format!(
+                "--context-out is for the demo (a generated world is a file already)\n{usage}"
+            ));
+        }
+        (Some(file), Some(label), Some(size)) => Some((file, label, size)),
+        _ => {
+            return Err(format!(
+                "--world, --world-label and --size go together\n{usage}"
+            ));
+        }
+    };
     Ok(Args {
         dist: dist.ok_or(format!("--dist is missing\n{usage}"))?,
         out: out.ok_or(format!("--out is missing\n{usage}"))?,
         runs,
         context_out,
+        world,
     })
+}
+
+/// One edit of a grant in the share dialog: a principal's access from
+/// what is saved to the other of Read and Write.
+struct Edit {
+    principal: String,
+    saved: &'static str,
+    edited: &'static str,
+}
+
+impl Edit {
+    fn new(principal: &str, saved: &'static str) -> Edit {
+        let edited = if saved == "read" { "write" } else { "read" };
+        Edit {
+            principal: principal.to_string(),
+            saved,
+            edited,
+        }
+    }
+}
+
+/// What is measured: where, as whom, with which edits.
+struct Plan {
+    /// `demo`, or the `--world-label`.
+    label: String,
+    /// `-` for the demo, or the `--size`.
+    size: String,
+    /// The database's setup: the world to import (none for the demo).
+    world: Option<Value>,
+    profile: String,
+    project: String,
+    /// The login that signs in (its password is [`custody_e2e::PASSWORD`]).
+    login: String,
+    /// The edit made the moment the dialog shows (timed to its preview).
+    first: Edit,
+    /// The other grant edited in the series of timed edits.
+    second: Edit,
+}
+
+impl Plan {
+    fn demo() -> Plan {
+        Plan {
+            label: "demo".to_string(),
+            size: "-".to_string(),
+            world: None,
+            profile: "basespace".to_string(),
+            project: PROJECT.to_string(),
+            login: OWNER.to_string(),
+            first: Edit::new("institute", "read"),
+            second: Edit::new("lab-a-bioinf", "write"),
+        }
+    }
+
+    /// On a generated world: its project P0, as its owner, editing two of
+    /// P0's grants (groups first, as they change most people's access).
+    fn world(file: &Path, label: &str, size: &str) -> Result<Plan> {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let world: Value = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not JSON: {e}", file.display()))?;
+        let list = |key: &str| {
+            world[key]
+                .as_array()
+                .cloned()
+                .ok_or(format!("{} lists no {key}", file.display()))
+        };
+        let (principals, resources, grants) =
+            (list("principals")?, list("resources")?, list("grants")?);
+        let owner = resources
+            .iter()
+            .find(|r| r["id"] == WORLD_PROJECT)
+            .and_then(|r| r["owner"].as_str())
+            .ok_or(format!(
+                "{} has no project {WORLD_PROJECT} with an owner",
+                file.display()
+            ))?
+            .to_string();
+        let kind = |id: &str| {
+            principals
+                .iter()
+                .find(|p| p["id"] == id)
+                .and_then(|p| p["kind"].as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        // P0's grants at Read or Write (the menu's levels), groups first.
+        let mut held: Vec<(String, &'static str)> = grants
+            .iter()
+            .filter(|g| g["resource"] == WORLD_PROJECT)
+            .filter_map(|g| {
+                let principal = g["principal"].as_str()?;
+                let level = g["access"].as_str().or(g["access"]["level"].as_str())?;
+                let level = ["read", "write"].into_iter().find(|l| *l == level)?;
+                Some((principal.to_string(), level))
+            })
+            .collect();
+        held.sort_by_key(|(p, _)| kind(p) != "group");
+        let [(a, a_level), (b, b_level), ..] = held.as_slice() else {
+            return Err(format!(
+                "{} gives fewer than two grants at Read or Write on {WORLD_PROJECT}: {held:?}",
+                file.display()
+            ));
+        };
+        println!(
+            "app {label} {size}: {owner} on {WORLD_PROJECT}, edits {a} ({a_level}, {}) and {b} ({b_level}, {}) of its {} grants",
+            kind(a),
+            kind(b),
+            held.len()
+        );
+        Ok(Plan {
+            label: label.to_string(),
+            size: size.to_string(),
+            profile: world["profile"].as_str().unwrap_or("basespace").to_string(),
+            project: WORLD_PROJECT.to_string(),
+            first: Edit::new(a, a_level),
+            second: Edit::new(b, b_level),
+            login: owner,
+            world: Some(world),
+        })
+    }
+
+    /// The script installed before each navigation: [`WATCH`], called.
+    fn watch_source(&self) -> String {
+        let config = json!({ "project": self.project, "principal": self.first.principal,
+            "level": self.first.edited });
+        format!("({})({config});", WATCH.trim())
+    }
+
+    /// The edits [`EDITS`] cycles through, after the first edit: the
+    /// second principal to its other level and back, the first back to
+    /// its saved access (nothing left to preview: not timed) and to the
+    /// edited one again.
+    fn cycle(&self) -> Value {
+        let (a, b) = (&self.first, &self.second);
+        json!([
+            [b.principal, b.edited, true],
+            [b.principal, b.saved, true],
+            [a.principal, a.saved, false],
+            [a.principal, a.edited, true],
+        ])
+    }
 }
 
 fn median(mut times: Vec<f64>) -> f64 {
@@ -217,29 +411,55 @@ fn median(mut times: Vec<f64>) -> f64 {
     }
 }
 
-/// Prints and keeps the JSON lines for `--out`.
-#[derive(Default)]
-struct Report(Vec<Value>);
+/// Prints and keeps the JSON lines for `--out`, of one world and size.
+struct Report {
+    world: String,
+    size: String,
+    lines: Vec<Value>,
+}
 
 impl Report {
+    fn new(plan: &Plan) -> Report {
+        Report {
+            world: plan.label.clone(),
+            size: plan.size.clone(),
+            lines: Vec::new(),
+        }
+    }
+
+    /// How the readable lines begin: `app demo`, `app tidy L`.
+    fn prefix(&self) -> String {
+        if self.size == "-" {
+            format!("app {}", self.world)
+        } else {
+            format!("app {} {}", self.world, self.size)
+        }
+    }
+
     fn time(&mut self, case: &str, times: Vec<f64>, what: &str) {
         let runs = times.len();
         let low = times.iter().copied().fold(f64::INFINITY, f64::min);
         let high = times.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let ms = median(times);
         println!(
-            "app demo {case}: median {ms:.1} ms over {runs} runs, {low:.1} to {high:.1} ({what})"
+            "{} {case}: median {ms:.1} ms over {runs} runs, {low:.1} to {high:.1} ({what})",
+            self.prefix()
         );
-        self.0
-            .push(json!({ "suite": "app", "world": "demo", "size": "-",
-            "case": case, "ms": ms, "runs": runs }));
+        self.lines.push(
+            json!({ "suite": "app", "world": self.world, "size": self.size,
+            "case": case, "ms": ms, "runs": runs }),
+        );
     }
 
     fn size(&mut self, case: &str, bytes: u64, gzip_bytes: u64) {
-        println!("app demo {case}: {bytes} B, {gzip_bytes} B gzipped (level 9)");
-        self.0
-            .push(json!({ "suite": "app", "world": "demo", "size": "-",
-            "case": case, "bytes": bytes, "gzip_bytes": gzip_bytes }));
+        println!(
+            "{} {case}: {bytes} B, {gzip_bytes} B gzipped (level 9)",
+            self.prefix()
+        );
+        self.lines.push(
+            json!({ "suite": "app", "world": self.world, "size": self.size,
+            "case": case, "bytes": bytes, "gzip_bytes": gzip_bytes }),
+        );
     }
 
     fn append_to(&self, out: &Path) -> Result {
@@ -248,7 +468,7 @@ impl Report {
             .append(true)
             .open(out)
             .map_err(|e| format!("cannot open {}: {e}", out.display()))?;
-        for line in &self.0 {
+        for line in &self.lines {
             writeln!(file, "{line}").map_err(|e| format!("cannot write {}: {e}", out.display()))?;
         }
         Ok(())
@@ -283,8 +503,8 @@ fn asset_size(dist: &Path, ext: &str) -> Result<(u64, u64)> {
 }
 
 /// One measured navigation to the project: what `WATCH` noted.
-async fn navigate(s: &Session) -> Result<Value> {
-    s.goto(&format!("/resources/{PROJECT}")).await?;
+async fn navigate(s: &Session, project: &str) -> Result<Value> {
+    s.goto(&format!("/resources/{project}")).await?;
     let start = Instant::now();
     loop {
         let bench = s
@@ -342,23 +562,23 @@ async fn write_context(s: &Session, dir: &Path) -> Result {
     Ok(())
 }
 
-async fn measure(s: &Session, args: &Args, report: &mut Report) -> Result {
+async fn measure(s: &Session, args: &Args, plan: &Plan, report: &mut Report) -> Result {
     let runs = args.runs;
-    s.sign_in(OWNER).await?;
+    s.sign_in(&plan.login).await?;
     if let Some(dir) = &args.context_out {
         write_context(s, dir).await?;
     }
     s.c()
         .issue_cmd(Cdp {
             cmd: "Page.addScriptToEvaluateOnNewDocument",
-            params: json!({ "source": WATCH }),
+            params: json!({ "source": plan.watch_source() }),
         })
         .await
         .map_err(|e| format!("cannot install the page's watch: {e}"))?;
-    navigate(s).await?; // warm-up
+    navigate(s, &plan.project).await?; // warm-up
     let mut noted = Vec::new();
     for _ in 0..runs {
-        noted.push(navigate(s).await?);
+        noted.push(navigate(s, &plan.project).await?);
     }
     let series =
         |f: &dyn Fn(&Value) -> Result<f64>| noted.iter().map(f).collect::<Result<Vec<f64>>>();
@@ -390,8 +610,9 @@ async fn measure(s: &Session, args: &Args, report: &mut Report) -> Result {
     let last = noted.last().ok_or("no navigation measured")?;
     // Where a navigation's time goes, on the last one.
     println!(
-        "app demo: last navigation: the wasm arrived at {:.1} ms, the context was requested at {:.1} ms; \
+        "{}: last navigation: the wasm arrived at {:.1} ms, the context was requested at {:.1} ms; \
          the context is {} B ({} B on the wire)",
+        report.prefix(),
         last["wasm_loaded"].as_f64().unwrap_or(f64::NAN),
         last["context_requested"].as_f64().unwrap_or(f64::NAN),
         last["context_bytes"],
@@ -406,7 +627,7 @@ async fn measure(s: &Session, args: &Args, report: &mut Report) -> Result {
         .map_err(|e| e.to_string())?;
     let answer = s
         .c()
-        .execute_async(EDITS, vec![json!(runs)])
+        .execute_async(EDITS, vec![json!(runs), plan.cycle()])
         .await
         .map_err(|e| format!("the edits did not run: {e}"))?;
     if let Some(e) = answer["error"].as_str() {
@@ -435,7 +656,11 @@ async fn run() -> Result {
             args.dist.display()
         ));
     }
-    let mut report = Report::default();
+    let plan = match &args.world {
+        None => Plan::demo(),
+        Some((file, label, size)) => Plan::world(file, label, size)?,
+    };
+    let mut report = Report::new(&plan);
     for (case, ext) in [
         ("asset_wasm", "wasm"),
         ("asset_js", "js"),
@@ -444,12 +669,37 @@ async fn run() -> Result {
         let (raw, gzip) = asset_size(&args.dist, ext)?;
         report.size(case, raw, gzip);
     }
-    let server = Server::serving("basespace", &Setup::Demo, &args.dist)?;
+    let server = match &plan.world {
+        None => Server::serving(&plan.profile, &Setup::Demo, &args.dist)?,
+        Some(world) => {
+            // The world's people have no passwords: its owner gets one.
+            let setup = Setup::Import {
+                world,
+                then: &[&[
+                    "user",
+                    "set-password",
+                    "--id",
+                    &plan.login,
+                    "--password",
+                    PASSWORD,
+                    "--fast-hashes",
+                ]],
+            };
+            let start = Instant::now();
+            let server = Server::serving(&plan.profile, &setup, &args.dist)?;
+            println!(
+                "{}: imported the world and started the server in {:.1} s",
+                report.prefix(),
+                start.elapsed().as_secs_f64()
+            );
+            server
+        }
+    };
     let session = Session {
         server: std::sync::Arc::new(server),
         browser: Browser::start().await?,
     };
-    let measured = measure(&session, &args, &mut report).await;
+    let measured = measure(&session, &args, &plan, &mut report).await;
     if measured.is_err() {
         let _ = session.screenshot("app-bench-failed").await;
     }
