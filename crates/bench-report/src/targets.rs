@@ -98,18 +98,25 @@ pub fn rows(f: &Figures) -> Vec<Row> {
         ));
     }
     cedar(f, &mut rows);
-    rows.push(at_most(
-        "app: edit to rendered preview, demo's large project".into(),
-        f.ms("app", "demo", "-", "edit_to_preview"),
-        16.0,
-        "ms",
-    ));
-    rows.push(at_most(
-        "app: navigation to an interactive share dialog".into(),
-        f.ms("app", "demo", "-", "navigate_to_first_preview"),
-        1000.0,
-        "ms",
-    ));
+    // The app on the demo's large project and on the generated L projects.
+    for (world, size, label) in [
+        ("demo", "-", "the demo's large project"),
+        ("tidy", "L", "the tidy L project"),
+        ("irregular", "L", "the irregular L project"),
+    ] {
+        rows.push(at_most(
+            format!("app: edit to rendered preview, {label}"),
+            f.ms("app", world, size, "edit_to_preview"),
+            16.0,
+            "ms",
+        ));
+        rows.push(at_most(
+            format!("app: navigation to an interactive share dialog, {label}"),
+            f.ms("app", world, size, "navigate_to_first_preview"),
+            1000.0,
+            "ms",
+        ));
+    }
     let assets: Vec<f64> = ["asset_wasm", "asset_js", "asset_css"]
         .iter()
         .filter_map(|case| {

@@ -76,7 +76,7 @@ pub fn run(env: &Env, args: &[String]) -> Result {
     let inputs = worlds(env, &plan, &dir.join("inputs"))?;
     package(env, &plan, &inputs, &results)?;
     cedar(env, &plan, &results)?;
-    app(env, &plan, &results)?;
+    app(env, &plan, &inputs, &results)?;
     server(env, &plan, &results)?;
     report(env, &plan, &dir)
 }
@@ -202,8 +202,10 @@ fn cedar(env: &Env, plan: &Plan, results: &Path) -> Result {
     env.run(&mut command)
 }
 
-/// The built app in headless Chromium against the real server.
-fn app(env: &Env, plan: &Plan, results: &Path) -> Result {
+/// The built app in headless Chromium against the real server: on the
+/// demo's large project, then on the project of each generated world of
+/// L (the smoke run's S ones keep that path alive).
+fn app(env: &Env, plan: &Plan, inputs: &[Input], results: &Path) -> Result {
     env.run(env.command("trunk").args(["build", "--release"]))?;
     env.run(env.cargo().args(["build"]).args(plan.profile()).args([
         "-p",
@@ -212,8 +214,14 @@ fn app(env: &Env, plan: &Plan, results: &Path) -> Result {
         "custody",
     ]))?;
     let custody = env.target_dir().join(plan.profile_dir()).join("custody");
-    env.run(
-        env.cargo()
+    let size = if plan.smoke { "S" } else { "L" };
+    let worlds = inputs
+        .iter()
+        .filter(|i| i.size == size && i.kind != "irregular_direct");
+    let runs: Vec<Option<&Input>> = std::iter::once(None).chain(worlds.map(Some)).collect();
+    for input in runs {
+        let mut command = env.cargo();
+        command
             .arg("run")
             .args(plan.profile())
             .args([
@@ -230,8 +238,18 @@ fn app(env: &Env, plan: &Plan, results: &Path) -> Result {
             .arg("--out")
             .arg(path(&results.join("app.jsonl")))
             .env("CUSTODY_BIN", &custody)
-            .env("CHROMEDRIVER", crate::tools::CHROMEDRIVER),
-    )
+            .env("CHROMEDRIVER", crate::tools::CHROMEDRIVER);
+        if let Some(input) = input {
+            command.arg("--world").arg(path(&input.world)).args([
+                "--world-label",
+                input.kind,
+                "--size",
+                input.size,
+            ]);
+        }
+        env.run(&mut command)?;
+    }
+    Ok(())
 }
 
 /// The load generator against `custody serve`, on SQLite then PostgreSQL.
