@@ -119,6 +119,13 @@ struct Options {
 const USAGE: &str = "usage: cedar-baseline [--sizes S,M,L,XL] [--worlds tidy,irregular,irregular_direct] \
 [--sample N] [--sampled-sizes L,XL] [--complete-under SECONDS] [--smoke] --out FILE";
 
+/// A comma-separated list of sizes (`S,M,L`).
+fn sizes(list: &str) -> Result<Vec<Size>, String> {
+    list.split(',')
+        .map(|s| Size::parse(s.trim()).ok_or_else(|| format!("unknown size `{s}`")))
+        .collect()
+}
+
 fn parse_args() -> Result<Options, String> {
     let mut options = Options {
         sizes: vec![Size::S, Size::M],
@@ -137,12 +144,7 @@ fn parse_args() -> Result<Options, String> {
                 .ok_or_else(|| format!("{arg} needs a value\n{USAGE}"))
         };
         match arg.as_str() {
-            "--sizes" => {
-                options.sizes = value()?
-                    .split(',')
-                    .map(|s| Size::parse(s.trim()).ok_or_else(|| format!("unknown size `{s}`")))
-                    .collect::<Result<_, _>>()?;
-            }
+            "--sizes" => options.sizes = sizes(&value()?)?,
             "--worlds" => {
                 options.shapes = value()?
                     .split(',')
@@ -157,12 +159,7 @@ fn parse_args() -> Result<Options, String> {
             "--sample" => {
                 options.sample = value()?.parse().map_err(|e| format!("--sample: {e}"))?;
             }
-            "--sampled-sizes" => {
-                options.sampled = value()?
-                    .split(',')
-                    .map(|s| Size::parse(s.trim()).ok_or_else(|| format!("unknown size `{s}`")))
-                    .collect::<Result<_, _>>()?;
-            }
+            "--sampled-sizes" => options.sampled = sizes(&value()?)?,
             "--complete-under" => {
                 options.complete_under = value()?
                     .parse()
