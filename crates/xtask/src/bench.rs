@@ -85,10 +85,6 @@ fn create(dir: &Path) -> Result {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))
 }
 
-fn path(p: &Path) -> &std::ffi::OsStr {
-    p.as_os_str()
-}
-
 /// Criterion, its figures kept apart under `<target>/bench/criterion`.
 fn native(env: &Env, plan: &Plan, dir: &Path) -> Result {
     let mut command = env.cargo();
@@ -162,9 +158,9 @@ fn package(env: &Env, plan: &Plan, inputs: &[Input], results: &Path) -> Result {
                     .current_dir(&consumer)
                     .arg(script)
                     .arg("--world")
-                    .arg(path(&input.world))
+                    .arg(&input.world)
                     .arg("--actions")
-                    .arg(path(&input.actions))
+                    .arg(&input.actions)
                     .args([
                         "--world-label",
                         input.kind,
@@ -174,7 +170,7 @@ fn package(env: &Env, plan: &Plan, inputs: &[Input], results: &Path) -> Result {
                         plan.runs,
                     ])
                     .arg("--out")
-                    .arg(path(&results.join(format!("{suite}.jsonl")))),
+                    .arg(results.join(format!("{suite}.jsonl"))),
             )?;
         }
     }
@@ -193,7 +189,7 @@ fn cedar(env: &Env, plan: &Plan, results: &Path) -> Result {
     command
         .args(["run", "--release", "-p", "custody-cedar-baseline", "--"])
         .arg("--out")
-        .arg(path(&results.join("cedar.jsonl")));
+        .arg(results.join("cedar.jsonl"));
     if plan.smoke {
         command.arg("--smoke");
     } else {
@@ -236,11 +232,11 @@ fn app(env: &Env, plan: &Plan, inputs: &[Input], results: &Path) -> Result {
                 plan.runs,
             ])
             .arg("--out")
-            .arg(path(&results.join("app.jsonl")))
+            .arg(results.join("app.jsonl"))
             .env("CUSTODY_BIN", &custody)
             .env("CHROMEDRIVER", crate::tools::CHROMEDRIVER);
         if let Some(input) = input {
-            command.arg("--world").arg(path(&input.world)).args([
+            command.arg("--world").arg(&input.world).args([
                 "--world-label",
                 input.kind,
                 "--size",
@@ -280,7 +276,7 @@ fn server(env: &Env, plan: &Plan, results: &Path) -> Result {
         command
             .args(["--clients", clients, "--seconds", seconds, "--size", size])
             .arg("--out")
-            .arg(path(&results.join("server.jsonl")));
+            .arg(results.join("server.jsonl"));
         if let Some(url) = database {
             command.args(["--postgres", url]);
         }
@@ -306,15 +302,15 @@ fn report(env: &Env, plan: &Plan, dir: &Path) -> Result {
     env.run(
         env.cargo()
             .args(["run", "-p", "custody-bench-report", "--", "--results"])
-            .arg(path(&dir.join("results")))
+            .arg(dir.join("results"))
             .arg("--criterion")
-            .arg(path(&dir.join("criterion")))
+            .arg(dir.join("criterion"))
             .arg("--package-wasm")
-            .arg(path(&package_wasm))
+            .arg(&package_wasm)
             .arg("--out")
-            .arg(path(&out.join("REPORT.md")))
+            .arg(out.join("REPORT.md"))
             .arg("--chart")
-            .arg(path(&out.join("preview-by-size.svg")))
+            .arg(out.join("preview-by-size.svg"))
             .args(["--title", title]),
     )
 }
