@@ -55,6 +55,7 @@ use crate::model::ResourceKind;
 use crate::sets::{EMPTY, SetId, Sets, side_by_side};
 use crate::view::{Delta, View};
 use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 
 pub(crate) type NodeId = u32;
 const ROOT: NodeId = 0;
@@ -145,7 +146,13 @@ pub(crate) struct Diff {
     pub node_of: Vec<NodeId>,
     /// People with changes, by class.
     pub classes: Vec<PeopleClass>,
+    /// Scratch, by node: the position of a node among the marks being
+    /// read (`NOT_MARKED` elsewhere). A class has hundreds of marks and a
+    /// preview thousands of classes, so marks are found by array, not map.
+    marked: RefCell<Vec<u32>>,
 }
+
+const NOT_MARKED: u32 = u32::MAX;
 
 /// The changes `delta` makes to everyone's access.
 pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
@@ -171,6 +178,7 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
         below: Vec::new(),
         node_of,
         classes: Vec::new(),
+        marked: RefCell::new(vec![NOT_MARKED; b.nodes.len()]),
     };
     for &r in &order {
         let n = diff.node_of[r as usize];
@@ -275,6 +283,12 @@ struct Builder<'a> {
     /// Per node, everyone's outcome for nodes with many children (`None`
     /// elsewhere): read at every level of every lookup, so by node.
     dense: Vec<Option<Box<[Outcome]>>>,
+    /// Everyone's outcome on one node (`outcome_on`), read for each
+    /// person evaluated below it: the exceptions on the way up to the
+    /// nearest dense table, each person stamped with `looked_up` where set.
+    overlay: Vec<(NodeId, Outcome)>,
+    overlay_base: Option<NodeId>,
+    looked_up: NodeId,
     /// Scratch, indexed by person: a stamp and an accumulated access.
     stamp: Vec<u32>,
     round: u32,
@@ -310,6 +324,9 @@ impl<'a> Builder<'a> {
             data_owners: &index.data_owners,
             movers,
             dense: vec![None],
+            overlay: vec![(OUTSIDE, Outcome::SAME); slots],
+            overlay_base: None,
+            looked_up: OUTSIDE,
             stamp: vec![0; slots],
             round: 0,
             held: vec![Access::NONE; slots],
@@ -779,7 +796,7 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 let outcome = Outcome::of(self.level(0, full[0], p), self.level(1, full[1], p));
-                if outcome != self.lookup(parent, p) {
+                if outcome != self.outcome_on(parent, p) {
                     exceptions.push((p, outcome));
                 }
             }
@@ -839,7 +856,7 @@ impl<'a> Builder<'a> {
         }
         self.round += 1;
         for p in touched {
-            let above = self.lookup(parent, p);
+            let above = self.outcome_on(parent, p);
             if !above.changes() {
                 continue;
             }
@@ -868,20 +885,40 @@ impl<'a> Builder<'a> {
         )
     }
 
-    /// A person's outcome on a node.
-    fn lookup(&self, mut n: NodeId, p: Pid) -> Outcome {
-        loop {
-            if let Some(Some(table)) = self.dense.get(n as usize) {
-                return table.get(p as usize).copied().unwrap_or(Outcome::SAME);
-            }
-            let node = &self.nodes[n as usize];
-            if let Ok(i) = node.exceptions.binary_search_by_key(&p, |(q, _)| *q) {
-                return node.exceptions[i].1;
-            }
-            if n == ROOT {
-                return Outcome::SAME;
-            }
-            n = node.parent;
+    /// A person's outcome on a node, for many people on the same node: the
+    /// node's exceptions and those on the way up to the nearest dense table
+    /// are laid out by person once (nearest first), then each person is one
+    /// array read.
+    fn outcome_on(&mut self, n: NodeId, p: Pid) -> Outcome {
+        if self.looked_up != n {
+            self.looked_up = n;
+            let mut m = n;
+            self.overlay_base = loop {
+                if let Some(Some(_)) = self.dense.get(m as usize) {
+                    break Some(m);
+                }
+                let node = &self.nodes[m as usize];
+                for &(q, o) in &node.exceptions {
+                    let slot = &mut self.overlay[q as usize];
+                    if slot.0 != n {
+                        *slot = (n, o);
+                    }
+                }
+                if m == ROOT {
+                    break None;
+                }
+                m = node.parent;
+            };
+        }
+        match self.overlay.get(p as usize) {
+            Some(&(at, o)) if at == n => o,
+            _ => match self
+                .overlay_base
+                .and_then(|d| self.dense[d as usize].as_ref())
+            {
+                Some(table) => table.get(p as usize).copied().unwrap_or(Outcome::SAME),
+                None => Outcome::SAME,
+            },
         }
     }
 
@@ -988,6 +1025,34 @@ impl Diff {
         out
     }
 
+    /// Runs `f` with the position of each node among `marks` (`None` for
+    /// an unmarked node).
+    fn with_marks<R>(
+        &self,
+        marks: &[(NodeId, Outcome)],
+        f: impl FnOnce(&dyn Fn(NodeId) -> Option<usize>) -> R,
+    ) -> R {
+        let mut table = self.marked.borrow_mut();
+        for (i, &(n, _)) in marks.iter().enumerate() {
+            if let Some(slot) = table.get_mut(n as usize) {
+                *slot = i as u32;
+            }
+        }
+        let position = |n: NodeId| {
+            table
+                .get(n as usize)
+                .filter(|&&i| i != NOT_MARKED)
+                .map(|&i| i as usize)
+        };
+        let out = f(&position);
+        for &(n, _) in marks {
+            if let Some(slot) = table.get_mut(n as usize) {
+                *slot = NOT_MARKED;
+            }
+        }
+        out
+    }
+
     /// For each mark, `value` of its subtree less what nested marks take.
     /// `value` must add up over subtrees.
     pub fn sum_marked<T>(
@@ -998,26 +1063,22 @@ impl Diff {
     where
         T: Subtract,
     {
-        let position: FxHashMap<NodeId, usize> = marks
-            .iter()
-            .enumerate()
-            .map(|(i, &(n, _))| (n, i))
-            .collect();
         let mut totals: Vec<T> = marks.iter().map(|&(n, _)| value(n)).collect();
-        for &(n, _) in marks {
-            let mut up = self.parents[n as usize];
-            loop {
-                if let Some(&i) = position.get(&up) {
-                    let nested = value(n);
-                    totals[i].subtract(&nested);
-                    break;
+        self.with_marks(marks, |position| {
+            for &(n, _) in marks {
+                let mut up = self.parents[n as usize];
+                loop {
+                    if let Some(i) = position(up) {
+                        totals[i].subtract(&value(n));
+                        break;
+                    }
+                    if up == ROOT {
+                        break;
+                    }
+                    up = self.parents[up as usize];
                 }
-                if up == ROOT {
-                    break;
-                }
-                up = self.parents[up as usize];
             }
-        }
+        });
         totals
             .into_iter()
             .zip(marks.iter().map(|&(_, o)| o))
@@ -1071,41 +1132,41 @@ impl Diff {
         if let Some(r) = with().find_map(|&(n, _)| self.first[n as usize]) {
             return Some(r);
         }
-        let mut sorted: Vec<NodeId> = marks.iter().map(|&(n, _)| n).collect();
-        sorted.sort_unstable();
-        let marked = |n: &NodeId| sorted.binary_search(n).is_ok();
-        // A resource somewhere below `n` whose way up to `n` passes no
-        // other mark: found in the depth of the tree, without a search.
-        let clear_below = |n: NodeId| -> Option<Rid> {
-            let r = self.below[n as usize]?;
-            let mut m = self.node_of[r as usize];
-            while m != n && !marked(&m) && m != ROOT {
-                m = self.parents[m as usize];
-            }
-            (m == n).then_some(r)
-        };
-        if let Some(r) = with().find_map(|&(n, _)| clear_below(n)) {
-            return Some(r);
-        }
-        // Otherwise the unmarked children are tried the same way before
-        // any is searched: a node may have thousands of children.
-        let mut stack: Vec<NodeId> = with().map(|&(n, _)| n).collect();
-        while let Some(m) = stack.pop() {
-            if let Some(r) = self.first[m as usize] {
-                return Some(r);
-            }
-            let unmarked = || {
-                self.children[m as usize]
-                    .iter()
-                    .copied()
-                    .filter(|c| !marked(c))
+        self.with_marks(marks, |position| {
+            let marked = |n: &NodeId| position(*n).is_some();
+            // A resource somewhere below `n` whose way up to `n` passes no
+            // other mark: found in the depth of the tree, without a search.
+            let clear_below = |n: NodeId| -> Option<Rid> {
+                let r = self.below[n as usize]?;
+                let mut m = self.node_of[r as usize];
+                while m != n && !marked(&m) && m != ROOT {
+                    m = self.parents[m as usize];
+                }
+                (m == n).then_some(r)
             };
-            if let Some(r) = unmarked().find_map(clear_below) {
+            if let Some(r) = with().find_map(|&(n, _)| clear_below(n)) {
                 return Some(r);
             }
-            stack.extend(unmarked());
-        }
-        None
+            // Otherwise the unmarked children are tried the same way before
+            // any is searched: a node may have thousands of children.
+            let mut stack: Vec<NodeId> = with().map(|&(n, _)| n).collect();
+            while let Some(m) = stack.pop() {
+                if let Some(r) = self.first[m as usize] {
+                    return Some(r);
+                }
+                let unmarked = || {
+                    self.children[m as usize]
+                        .iter()
+                        .copied()
+                        .filter(|c| !marked(c))
+                };
+                if let Some(r) = unmarked().find_map(clear_below) {
+                    return Some(r);
+                }
+                stack.extend(unmarked());
+            }
+            None
+        })
     }
 }
 
