@@ -137,11 +137,16 @@ pub(crate) struct Diff {
     parents: Vec<NodeId>,
     /// Region resources directly in each node, by kind, then whole subtrees.
     subtree: Vec<Counts>,
-    children: Vec<Vec<NodeId>>,
     /// One region resource directly in each node, if any.
     first: Vec<Option<Rid>>,
-    /// One region resource in each node's subtree, if any.
-    below: Vec<Option<Rid>>,
+    /// Each node's subtree as a range of positions in a depth-first order
+    /// of the nodes (its own position first).
+    span: Vec<(u32, u32)>,
+    /// The nodes in that order.
+    by_position: Vec<NodeId>,
+    /// For each position, the first position from it on whose node holds
+    /// a resource directly (`by_position.len()` when none does).
+    next_holding: Vec<u32>,
     /// The node of each region resource; `OUTSIDE` elsewhere.
     pub node_of: Vec<NodeId>,
     /// People with changes, by class.
@@ -173,9 +178,10 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
     let mut diff = Diff {
         parents: b.nodes.iter().map(|n| n.parent).collect(),
         subtree: vec![[0; KINDS]; b.nodes.len()],
-        children: vec![Vec::new(); b.nodes.len()],
         first: vec![None; b.nodes.len()],
-        below: Vec::new(),
+        span: Vec::new(),
+        by_position: Vec::new(),
+        next_holding: Vec::new(),
         node_of,
         classes: Vec::new(),
         marked: RefCell::new(vec![NOT_MARKED; b.nodes.len()]),
@@ -187,18 +193,14 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
             diff.first[n as usize].get_or_insert(r);
         }
     }
-    diff.below = diff.first.clone();
     for n in (1..diff.parents.len()).rev() {
         let parent = diff.parents[n] as usize;
-        if diff.below[parent].is_none() {
-            diff.below[parent] = diff.below[n];
-        }
         let below = diff.subtree[n];
         for (total, add) in diff.subtree[parent].iter_mut().zip(below) {
             *total += add;
         }
-        diff.children[parent].push(n as NodeId);
     }
+    diff.lay_out();
     diff.classes = classes
         .into_iter()
         .filter_map(|(members, marks)| {
@@ -948,18 +950,33 @@ impl<'a> Builder<'a> {
         // Class 0: everyone never split off (unchanged everywhere).
         let mut class_of: Vec<u32> = vec![0; self.stamp.len()];
         let mut history: Vec<Option<(NodeId, Outcome, u32)>> = vec![None];
+        // Per class, where it last split and into which class: most of a
+        // node's exceptions in one class share one outcome, so the map
+        // holds only the others.
+        let mut last: Vec<(NodeId, Outcome, u32)> = vec![(OUTSIDE, Outcome::SAME, 0)];
         let mut split: FxHashMap<(u32, Outcome), u32> = FxHashMap::default();
         for (n, node) in self.nodes.iter().enumerate() {
             if node.exceptions.is_empty() {
                 continue;
             }
+            let n = n as NodeId;
             split.clear();
             for &(p, o) in &node.exceptions {
                 let from = class_of[p as usize];
-                let to = *split.entry((from, o)).or_insert_with(|| {
-                    history.push(Some((n as NodeId, o, from)));
+                let mut new_class = || {
+                    history.push(Some((n, o, from)));
                     (history.len() - 1) as u32
-                });
+                };
+                let to = match last[from as usize] {
+                    (m, seen, to) if m == n && seen == o => to,
+                    (m, _, _) if m == n => *split.entry((from, o)).or_insert_with(new_class),
+                    _ => {
+                        let to = new_class();
+                        last[from as usize] = (n, o, to);
+                        to
+                    }
+                };
+                last.resize(history.len(), (OUTSIDE, Outcome::SAME, 0));
                 class_of[p as usize] = to;
             }
         }
@@ -1124,48 +1141,76 @@ impl Diff {
         out
     }
 
-    /// A resource of the region whose outcome for a class is `outcome`: one
-    /// directly in a node marked with it, or else in such a node's subtree,
-    /// not under another mark.
+    /// Numbers the nodes depth first (parents come before their children
+    /// in node order, so sizes add up backwards and positions forwards).
+    fn lay_out(&mut self) {
+        let count = self.parents.len();
+        let mut size = vec![1u32; count];
+        for n in (1..count).rev() {
+            size[self.parents[n] as usize] += size[n];
+        }
+        let mut span = vec![(0u32, 0u32); count];
+        let mut next_child = vec![0u32; count];
+        span[ROOT as usize] = (0, size[ROOT as usize]);
+        next_child[ROOT as usize] = 1;
+        for n in 1..count {
+            let parent = self.parents[n] as usize;
+            let at = next_child[parent];
+            next_child[parent] += size[n];
+            span[n] = (at, at + size[n]);
+            next_child[n] = at + 1;
+        }
+        let mut by_position = vec![ROOT; count];
+        for (n, &(at, _)) in span.iter().enumerate() {
+            by_position[at as usize] = n as NodeId;
+        }
+        let mut next_holding = vec![count as u32; count + 1];
+        for t in (0..count).rev() {
+            next_holding[t] = if self.first[by_position[t] as usize].is_some() {
+                t as u32
+            } else {
+                next_holding[t + 1]
+            };
+        }
+        self.span = span;
+        self.by_position = by_position;
+        self.next_holding = next_holding;
+    }
+
+    /// A resource of the region whose outcome for a class is `outcome`:
+    /// one in the subtree of a node marked with it and under no nested
+    /// mark. The subtree is scanned in depth-first order for nodes holding
+    /// resources, jumping over each nested mark's subtree, so the cost is
+    /// the nested marks met, however many nodes lie between them.
     pub fn resource_with(&self, marks: &[(NodeId, Outcome)], outcome: Outcome) -> Option<Rid> {
         let with = || marks.iter().filter(move |(_, o)| *o == outcome);
         if let Some(r) = with().find_map(|&(n, _)| self.first[n as usize]) {
             return Some(r);
         }
         self.with_marks(marks, |position| {
-            let marked = |n: &NodeId| position(*n).is_some();
-            // A resource somewhere below `n` whose way up to `n` passes no
-            // other mark: found in the depth of the tree, without a search.
-            let clear_below = |n: NodeId| -> Option<Rid> {
-                let r = self.below[n as usize]?;
-                let mut m = self.node_of[r as usize];
-                while m != n && !marked(&m) && m != ROOT {
-                    m = self.parents[m as usize];
+            // The nearest marked node at or above `n`.
+            let nearest_mark = |mut n: NodeId| loop {
+                if position(n).is_some() || n == ROOT {
+                    return n;
                 }
-                (m == n).then_some(r)
+                n = self.parents[n as usize];
             };
-            if let Some(r) = with().find_map(|&(n, _)| clear_below(n)) {
-                return Some(r);
-            }
-            // Otherwise the unmarked children are tried the same way before
-            // any is searched: a node may have thousands of children.
-            let mut stack: Vec<NodeId> = with().map(|&(n, _)| n).collect();
-            while let Some(m) = stack.pop() {
-                if let Some(r) = self.first[m as usize] {
-                    return Some(r);
+            with().find_map(|&(m, _)| {
+                let (start, end) = *self.span.get(m as usize)?;
+                let mut t = start + 1;
+                loop {
+                    t = *self.next_holding.get(t as usize)?;
+                    if t >= end {
+                        return None;
+                    }
+                    let x = self.by_position[t as usize];
+                    let k = nearest_mark(x);
+                    if k == m {
+                        return self.first[x as usize];
+                    }
+                    t = self.span[k as usize].1;
                 }
-                let unmarked = || {
-                    self.children[m as usize]
-                        .iter()
-                        .copied()
-                        .filter(|c| !marked(c))
-                };
-                if let Some(r) = unmarked().find_map(clear_below) {
-                    return Some(r);
-                }
-                stack.extend(unmarked());
-            }
-            None
+            })
         })
     }
 }
