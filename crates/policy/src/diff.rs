@@ -44,8 +44,11 @@
 //! who read through the project loses access; a biosample then adds the
 //! names seen on each run listing it as a step of its own, and the people
 //! who read those runs become exceptions again at every step. Biosamples
-//! listed on different sets of runs share no steps, so those exceptions
-//! (hundreds per step) outnumber the answer a hundred to one.
+//! listed on different sets of runs share no steps, so the steps take
+//! their runs by readers, most first: the first step is shared by every
+//! biosample of that run, and each later one holds only the readers the
+//! earlier ones missed (on the irregular L world, 269,000 exceptions
+//! became 105,000).
 
 use crate::access::Access;
 use crate::eval::{cascade, cascades, names_seen, role_access};
@@ -273,6 +276,8 @@ struct Builder<'a> {
     cascade_nodes: Vec<[NodeId; 3]>,
     extend_nodes: FxHashMap<(NodeId, SetId, SetId), NodeId>,
     names_nodes: FxHashMap<NodeId, NodeId>,
+    /// Per run node, how many read it after the change (`readers`).
+    readers: FxHashMap<NodeId, usize>,
     /// The node of resources by everything their extras read (`key`).
     alike: FxHashMap<Box<[u32]>, NodeId>,
     key: Vec<u32>,
@@ -319,6 +324,7 @@ impl<'a> Builder<'a> {
             cascade_nodes: vec![[OUTSIDE; 3]],
             extend_nodes: FxHashMap::default(),
             names_nodes: FxHashMap::default(),
+            readers: FxHashMap::default(),
             alike: FxHashMap::default(),
             key: Vec::new(),
             node_of: vec![ROOT; index.resources.len()],
@@ -387,6 +393,10 @@ impl<'a> Builder<'a> {
                 .collect();
             runs.sort_unstable();
             runs.dedup();
+            // The run with the most readers first: a step's exceptions are
+            // the readers the steps before it have not reached, and the first
+            // step is shared by every biosample listed on that run.
+            runs.sort_by_cached_key(|&run| (std::cmp::Reverse(self.readers(run)), run));
             for run in runs {
                 if let (Some(before), Some(after)) =
                     (self.run_names(run, 0, base), self.run_names(run, 1, base))
@@ -465,6 +475,24 @@ impl<'a> Builder<'a> {
                 self.sets.names(seen)
             }
         })
+    }
+
+    /// How many people read a run (of node `run`) after the change,
+    /// counting a person once per grantee.
+    fn readers(&mut self, run: NodeId) -> usize {
+        if let Some(&count) = self.readers.get(&run) {
+            return count;
+        }
+        let after = self.full(run)[1];
+        let count = self
+            .sets
+            .get(after)
+            .iter()
+            .filter(|(_, a)| names_seen(*a) != Access::NONE)
+            .map(|&(q, _)| self.people_of(1, q).len())
+            .sum();
+        self.readers.insert(run, count);
+        count
     }
 
     /// The sets before and after of a node.
