@@ -71,16 +71,15 @@ impl<'a> Person<'a> {
     pub fn grants_held<'g>(
         &self,
         grants: &'g [(Pid, Access)],
-    ) -> impl Iterator<Item = (Pid, Access)> + 'g {
+    ) -> impl Iterator<Item = (Pid, Access)> + use<'a, 'g> {
         let at = self.groups.partition_point(|&g| g < self.pid);
         let (below, above) = self.groups.split_at(at);
-        let holders: Vec<Pid> = below
+        let holders = below
             .iter()
             .copied()
             .chain(std::iter::once(self.pid))
-            .chain(above.iter().copied())
-            .collect();
-        holders.into_iter().filter_map(move |q| {
+            .chain(above.iter().copied());
+        holders.filter_map(move |q| {
             grants
                 .binary_search_by_key(&q, |&(g, _)| g)
                 .ok()
