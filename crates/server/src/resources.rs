@@ -8,7 +8,7 @@
 //! computed on its slice. A resource the person cannot see answers exactly
 //! like one that does not exist (404).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::State;
 use axum::routing::get;
@@ -39,6 +39,17 @@ pub fn router() -> Router<AppState> {
 const MAX_LIMIT: u64 = 500;
 /// Candidates per slice when checking visibility.
 const CHUNK: usize = 400;
+/// The numbers of resources a slice of candidates names.
+const PADDED: [usize; 3] = [10, 50, CHUNK];
+
+/// What an engine on a resource's up-slice must answer for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answers {
+    /// The viewer's own access only (`Scope::viewer`).
+    OwnAccess,
+    /// Everyone's access: who has access, and why.
+    Everyone,
+}
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -71,7 +82,7 @@ pub async fn list(
     // its contents that the viewer sees by other paths would tell that it
     // exists (and what it holds), unlike an id that does not.
     if let Some(within) = &query.within {
-        reachable(&state, &viewer.id, within, Level::Names).await?;
+        reachable(&state, &viewer.id, within, Level::Names, Answers::OwnAccess).await?;
     }
     let items = visible(&state, &viewer.id, &query).await?;
     let total = items.len() as u64;
@@ -100,8 +111,13 @@ pub async fn visible(
         })?),
         None => None,
     };
-    let reads_all = reads_every_project(state, me).await?;
-    let mut params: Vec<String> = vec![me.to_string()];
+    // A container's contents are the candidates as they are (its viewer
+    // was checked); elsewhere, what `me` may reach narrows them.
+    let mut params: Vec<String> = if query.within.is_some() {
+        Vec::new()
+    } else {
+        vec![me.to_string()]
+    };
     let mut filters = Vec::new();
     if let Some(k) = kind {
         params.push(k.as_str().to_string());
@@ -133,24 +149,28 @@ pub async fn visible(
     } else {
         format!("WHERE {}", filters.join(" AND "))
     };
-    let all_projects = if reads_all {
-        "UNION SELECT id FROM resources WHERE kind = 'project'"
+    let sql = if query.within.is_some() {
+        format!("SELECT r.id FROM resources r {where_clause}")
     } else {
-        ""
+        let all_projects = if reads_every_project(state, me).await? {
+            "UNION SELECT id FROM resources WHERE kind = 'project'"
+        } else {
+            ""
+        };
+        format!(
+            "WITH RECURSIVE
+             mine(id) AS (SELECT $1 UNION SELECT m.group_id FROM group_members m JOIN mine x ON m.member_id = x.id),
+             direct(id) AS (SELECT id FROM resources WHERE owner_id = $1
+                 UNION SELECT g.resource_id FROM grants g JOIN mine x ON x.id = g.principal_id
+                 {all_projects}),
+             held(id) AS (SELECT id FROM direct
+                 UNION SELECT rp.resource_id FROM resource_projects rp JOIN direct d ON rp.project_id = d.id),
+             reach(id) AS (SELECT id FROM held
+                 UNION SELECT f.id FROM resources f JOIN held h ON f.parent_id = h.id
+                 UNION SELECT rb.biosample_id FROM run_biosamples rb JOIN held h ON rb.run_id = h.id)
+             SELECT r.id FROM resources r JOIN reach x ON x.id = r.id {where_clause}"
+        )
     };
-    let sql = format!(
-        "WITH RECURSIVE
-         mine(id) AS (SELECT $1 UNION SELECT m.group_id FROM group_members m JOIN mine x ON m.member_id = x.id),
-         direct(id) AS (SELECT id FROM resources WHERE owner_id = $1
-             UNION SELECT g.resource_id FROM grants g JOIN mine x ON x.id = g.principal_id
-             {all_projects}),
-         held(id) AS (SELECT id FROM direct
-             UNION SELECT rp.resource_id FROM resource_projects rp JOIN direct d ON rp.project_id = d.id),
-         reach(id) AS (SELECT id FROM held
-             UNION SELECT f.id FROM resources f JOIN held h ON f.parent_id = h.id
-             UNION SELECT rb.biosample_id FROM run_biosamples rb JOIN held h ON rb.run_id = h.id)
-         SELECT r.id FROM resources r JOIN reach x ON x.id = r.id {where_clause}"
-    );
     let mut q = sqlx::query_as::<_, (String,)>(&sql);
     for p in &params {
         q = q.bind(p.clone());
@@ -163,9 +183,20 @@ pub async fn visible(
         .collect();
     let mut out = Vec::new();
     for chunk in candidates.chunks(CHUNK) {
-        let engine = up_engine(state, me, chunk).await?;
+        // Slices name one of a few numbers of resources (padded with an id
+        // that none has): SQLite plans a statement once per connection and
+        // text, and planning one for a new number takes longer than a page
+        // of candidates.
+        let size = PADDED
+            .into_iter()
+            .find(|&n| n >= chunk.len())
+            .unwrap_or(CHUNK);
+        let mut padded = chunk.to_vec();
+        padded.resize(size, String::new());
+        let engine = up_engine(state, me, &padded, Answers::OwnAccess).await?;
+        let items = Items::of(&engine);
         for id in chunk {
-            if let Some(item) = item_of(&engine, me, id)
+            if let Some(item) = items.item(me, id)
                 && item.access.level >= Level::Names
             {
                 out.push(item);
@@ -190,10 +221,16 @@ async fn reads_every_project(state: &AppState, me: &str) -> AppResult<bool> {
 }
 
 /// An engine on what the access to `ids` depends on, with `me` in it.
-async fn up_engine(state: &AppState, me: &str, ids: &[String]) -> AppResult<Engine> {
+async fn up_engine(
+    state: &AppState,
+    me: &str,
+    ids: &[String],
+    answers: Answers,
+) -> AppResult<Engine> {
     let scope = Scope {
         resources: ids.to_vec(),
         principals: vec![me.to_string()],
+        viewer: (answers == Answers::OwnAccess).then(|| me.to_string()),
         ..Scope::default()
     };
     let mut conn = state.db.pool.acquire().await?;
@@ -201,38 +238,64 @@ async fn up_engine(state: &AppState, me: &str, ids: &[String]) -> AppResult<Engi
     Ok(Engine::new(world)?)
 }
 
-/// A resource as a list shows it, with `me`'s effective access.
-fn item_of(engine: &Engine, me: &str, id: &str) -> Option<ResourceItem> {
-    let world = engine.world();
-    let r = world.resources.iter().find(|r| r.id == id)?;
-    let access = engine.effective_access(me, id).ok()?.access;
-    let owner_name = world
-        .principals
-        .iter()
-        .find(|p| p.id == r.owner)
-        .and_then(|p| p.name.clone())
-        .unwrap_or_else(|| r.owner.clone());
-    let pending_transfer = world
-        .transfers
-        .iter()
-        .find(|t| t.resource == id && t.status == TransferStatus::Pending)
-        .map(|t| t.id.clone());
-    Some(ResourceItem {
-        id: r.id.clone(),
-        kind: r.kind,
-        name: r.name.clone(),
-        owner: r.owner.clone(),
-        owner_name,
-        format: r.format.clone(),
-        access,
-        pending_transfer,
-    })
+/// The resources of an engine's world as lists show them, by id.
+struct Items<'e> {
+    engine: &'e Engine,
+    resources: HashMap<&'e str, &'e custody_policy::Resource>,
+    names: HashMap<&'e str, &'e str>,
+    pending: HashMap<&'e str, &'e str>,
+}
+
+impl<'e> Items<'e> {
+    fn of(engine: &'e Engine) -> Items<'e> {
+        let world = engine.world();
+        Items {
+            engine,
+            resources: world.resources.iter().map(|r| (r.id.as_str(), r)).collect(),
+            names: world
+                .principals
+                .iter()
+                .filter_map(|p| Some((p.id.as_str(), p.name.as_deref()?)))
+                .collect(),
+            pending: world
+                .transfers
+                .iter()
+                .filter(|t| t.status == TransferStatus::Pending)
+                .map(|t| (t.resource.as_str(), t.id.as_str()))
+                .collect(),
+        }
+    }
+
+    /// A resource as a list shows it, with `me`'s effective access.
+    fn item(&self, me: &str, id: &str) -> Option<ResourceItem> {
+        let r = self.resources.get(id)?;
+        let access = self.engine.effective_access(me, id).ok()?.access;
+        Some(ResourceItem {
+            id: r.id.clone(),
+            kind: r.kind,
+            name: r.name.clone(),
+            owner: r.owner.clone(),
+            owner_name: self
+                .names
+                .get(r.owner.as_str())
+                .map_or_else(|| r.owner.clone(), |n| n.to_string()),
+            format: r.format.clone(),
+            access,
+            pending_transfer: self.pending.get(id).map(|t| t.to_string()),
+        })
+    }
 }
 
 /// The engine on the up-slice of `id` and `me`'s access, or 404 when `me`
 /// cannot reach `at_least`.
-async fn reachable(state: &AppState, me: &str, id: &str, at_least: Level) -> AppResult<Engine> {
-    let engine = up_engine(state, me, &[id.to_string()]).await?;
+async fn reachable(
+    state: &AppState,
+    me: &str,
+    id: &str,
+    at_least: Level,
+    answers: Answers,
+) -> AppResult<Engine> {
+    let engine = up_engine(state, me, &[id.to_string()], answers).await?;
     match engine.effective_access(me, id) {
         Ok(h) if h.access.level >= at_least => Ok(engine),
         _ => Err(AppError::not_found("resource", id)),
@@ -249,15 +312,22 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> AppResult<Json<ResourceDetail>> {
     let me = viewer.id.as_str();
-    let engine = reachable(&state, me, &id, Level::Names).await?;
-    let resource = item_of(&engine, me, &id).ok_or_else(|| AppError::not_found("resource", &id))?;
+    let engine = reachable(&state, me, &id, Level::Names, Answers::OwnAccess).await?;
+    let items = Items::of(&engine);
+    let resource = items
+        .item(me, &id)
+        .ok_or_else(|| AppError::not_found("resource", &id))?;
     let record = engine
         .world()
         .resources
         .iter()
         .find(|r| r.id == id)
         .ok_or_else(|| AppError::not_found("resource", &id))?;
-    let seen = |other: &str| item_of(&engine, me, other).filter(|i| i.access.level >= Level::Names);
+    let seen = |other: &str| {
+        items
+            .item(me, other)
+            .filter(|i| i.access.level >= Level::Names)
+    };
     let projects = record.projects.iter().filter_map(|p| seen(p)).collect();
     let parent = record.parent.as_deref().and_then(seen);
     let can_share = may_share(&engine, me, &id);
@@ -302,7 +372,7 @@ pub async fn who_has_access(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> AppResult<Json<WhoHasAccess>> {
-    let engine = reachable(&state, &viewer.id, &id, Level::Read).await?;
+    let engine = reachable(&state, &viewer.id, &id, Level::Read, Answers::Everyone).await?;
     Ok(Json(WhoHasAccess {
         holders: engine.who_has_access(&id)?,
         resource: id,

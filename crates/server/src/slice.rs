@@ -57,6 +57,13 @@ pub struct Scope {
     /// True: what a preview needs (`down` and `up`); false: only what the
     /// access to `resources` themselves depends on (`up`), for reading.
     pub down: bool,
+    /// Only what this person's own access depends on: their groups and
+    /// the grants to them or those groups, not everyone the grants reach.
+    /// Exact for that person's access and no one else's: for reading what
+    /// they may see, never for a preview or for who has access. A large
+    /// project's grants reach most of an organisation, which a list of its
+    /// contents would otherwise load again for every page of candidates.
+    pub viewer: Option<String>,
 }
 
 /// The query's inputs as one `VALUES` list of (list name, value), so that
@@ -91,12 +98,13 @@ pub async fn load(
         .map(|e| custody_policy::normalize_email(e))
         .collect();
     let inputs = format!(
-        "('-', '-'){}{}{}{}{}",
+        "('-', '-'){}{}{}{}{}{}",
         params.add("s", &scope.resources),
         params.add("t", &scope.transfers),
         params.add("p", &scope.principals),
         params.add("e", &emails),
-        params.add("g", &scope.groups)
+        params.add("g", &scope.groups),
+        params.add("v", scope.viewer.as_slice())
     );
     // Every join starts from the (small) slice and probes a table by its
     // index: `CROSS JOIN` makes SQLite keep that order (its planner would
@@ -139,8 +147,31 @@ pub async fn load(
         ("", "", "", "", "closure", "")
     };
     let data_owners = match profile {
-        Profile::Direct => "UNION SELECT id FROM principals WHERE data_owner = 1",
-        Profile::Basespace => "",
+        Profile::Direct if scope.viewer.is_none() => {
+            "UNION SELECT id FROM principals WHERE data_owner = 1"
+        }
+        _ => "",
+    };
+    // For one viewer: their groups stand for every grantee, and the people
+    // are the owners and those groups, without their members.
+    let (mine, grantees, closure, grants_to, members_of) = if scope.viewer.is_some() {
+        (
+            "mine(id) AS MATERIALIZED (SELECT p.id FROM input i CROSS JOIN principals p WHERE i.k = 'v' AND p.id = i.v
+                 UNION SELECT m.group_id FROM mine x CROSS JOIN group_members m WHERE m.member_id = x.id),",
+            "UNION SELECT id FROM mine",
+            "closure(id) AS MATERIALIZED (SELECT id FROM direct_p)",
+            "AND g.principal_id IN (SELECT id FROM mine)",
+            "AND m.member_id IN (SELECT id FROM mine)",
+        )
+    } else {
+        (
+            "",
+            "UNION SELECT g.principal_id FROM ctx c CROSS JOIN grants g WHERE g.resource_id = c.id",
+            "closure(id) AS MATERIALIZED (SELECT id FROM direct_p
+             UNION SELECT m.member_id FROM closure c CROSS JOIN group_members m WHERE m.group_id = c.id)",
+            "",
+            "",
+        )
     };
     // The rows come back as one JSON array in one row: drivers hand rows
     // over one at a time (sqlx's SQLite driver through a channel from its
@@ -161,6 +192,7 @@ pub async fn load(
         "WITH RECURSIVE
          input(k, v) AS (VALUES {inputs}),
          {encl}
+         {mine}
          seed(id) AS MATERIALIZED (SELECT r.id FROM input i CROSS JOIN resources r WHERE i.k = 's' AND r.id = i.v
              UNION SELECT t.resource_id FROM input i CROSS JOIN transfers t WHERE i.k = 't' AND t.id = i.v
              {from_encl}),
@@ -173,7 +205,7 @@ pub async fn load(
          pend(id) AS MATERIALIZED (SELECT t.id FROM ctx c CROSS JOIN transfers t WHERE t.resource_id = c.id AND t.status = 'pending'
              UNION SELECT t.id FROM input i CROSS JOIN transfers t WHERE i.k = 't' AND t.id = i.v),
          direct_p(id) AS MATERIALIZED (SELECT r.owner_id FROM ctx c CROSS JOIN resources r WHERE r.id = c.id
-             UNION SELECT g.principal_id FROM ctx c CROSS JOIN grants g WHERE g.resource_id = c.id
+             {grantees}
              UNION SELECT t.from_id FROM pend x CROSS JOIN transfers t WHERE t.id = x.id
              UNION SELECT p.id FROM pend x CROSS JOIN transfers t CROSS JOIN principals p
                  WHERE t.id = x.id AND p.email_norm = t.to_email_norm
@@ -181,8 +213,7 @@ pub async fn load(
              UNION SELECT p.id FROM input i CROSS JOIN principals p WHERE i.k = 'e' AND p.email_norm = i.v
              {in_encl}
              {data_owners}),
-         closure(id) AS MATERIALIZED (SELECT id FROM direct_p
-             UNION SELECT m.member_id FROM closure c CROSS JOIN group_members m WHERE m.group_id = c.id){everyone}
+         {closure}{everyone}
          {aggregate_open}SELECT 'r' AS tag, r.id AS a, r.kind AS b, r.owner_id AS c, r.name AS d, r.parent_id AS e, r.format AS f
              FROM ctx x CROSS JOIN resources r WHERE r.id = x.id
          UNION ALL SELECT 'p', rp.resource_id, rp.project_id, NULL, NULL, NULL, NULL
@@ -190,13 +221,13 @@ pub async fn load(
          UNION ALL SELECT 'b', rb.run_id, rb.biosample_id, NULL, NULL, NULL, NULL
              FROM ctx x CROSS JOIN run_biosamples rb WHERE rb.run_id = x.id
          UNION ALL SELECT 'g', g.resource_id, g.principal_id, g.level, g.permissions, NULL, NULL
-             FROM ctx x CROSS JOIN grants g WHERE g.resource_id = x.id
+             FROM ctx x CROSS JOIN grants g WHERE g.resource_id = x.id {grants_to}
          UNION ALL SELECT 't', t.id, t.resource_id, t.from_id, t.to_email, t.status, t.message
              FROM pend x CROSS JOIN transfers t WHERE t.id = x.id
          UNION ALL SELECT 'P', p.id, p.kind, p.email, p.name, CASE WHEN p.data_owner = 1 THEN 'y' ELSE 'n' END, NULL
              FROM {people} x CROSS JOIN principals p WHERE p.id = x.id
          UNION ALL SELECT 'm', m.group_id, m.member_id, NULL, NULL, NULL, NULL
-             FROM closure x CROSS JOIN group_members m WHERE m.group_id = x.id
+             FROM closure x CROSS JOIN group_members m WHERE m.group_id = x.id {members_of}
          {admins}{aggregate_close}"
     );
     let mut query = sqlx::query_as::<_, (Option<String>,)>(&sql);

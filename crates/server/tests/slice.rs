@@ -2,7 +2,8 @@
 //! the preview computed on the slice the server loads equals the preview
 //! on the whole world, change for change (reasons included), with the
 //! same digest and the same errors; and each person's access on the
-//! reading slice of a resource equals their access in the whole world.
+//! reading slice of a resource, and on that person's own slice of it,
+//! equals their access in the whole world.
 //! The same holds for the group context (`GET /api/groups/{id}/context`):
 //! every membership change of the group, previewed on its slice, equals
 //! the preview on the whole world.
@@ -104,6 +105,28 @@ async fn check_reading(app: &TestApp, whole: &Engine, person: &str, resource: &s
     }
     if who.0 != who.1 {
         out.push(format!("who has access to {resource} differs"));
+    }
+    // The viewer's own slice, without everyone the grants reach: exact
+    // for that person's access (reasons included).
+    let scope = Scope {
+        viewer: Some(person.to_string()),
+        ..scope
+    };
+    let world = slice::load(&mut conn, whole.world().profile, &scope)
+        .await
+        .unwrap();
+    match Engine::new(world) {
+        Ok(own) => {
+            let got = normalized(&own.effective_access(person, resource).ok());
+            if expected != got {
+                out.push(format!(
+                    "access of {person} to {resource} on their own slice: {expected:?} vs {got:?}"
+                ));
+            }
+        }
+        Err(e) => out.push(format!(
+            "{person}'s own slice of {resource} is not a valid world: {e}"
+        )),
     }
     out
 }
