@@ -127,9 +127,10 @@ pub struct Setting {
 
 /// Previews `action` as its actor reads it (not a transfer's recipient):
 /// what the share, members and transfer dialogs show.
-pub fn as_actor(engine: &Engine, action: &Action, actor: &str) -> PreviewModel {
+pub fn as_actor(engine: &Engine, names: &Names, action: &Action, actor: &str) -> PreviewModel {
     compute(
         engine,
+        names,
         action,
         &Setting {
             actor: actor.to_string(),
@@ -138,9 +139,10 @@ pub fn as_actor(engine: &Engine, action: &Action, actor: &str) -> PreviewModel {
     )
 }
 
-/// Previews `action` on `engine` and writes it as rows and sentences.
-pub fn compute(engine: &Engine, action: &Action, setting: &Setting) -> PreviewModel {
-    let names = Names::of(engine.world());
+/// Previews `action` on `engine` and writes it as rows and sentences,
+/// with the names of the engine's world (read once per loaded context:
+/// a large project's are tens of thousands).
+pub fn compute(engine: &Engine, names: &Names, action: &Action, setting: &Setting) -> PreviewModel {
     let preview = match engine.preview(action) {
         Ok(p) => p,
         Err(e) => {
@@ -162,7 +164,7 @@ pub fn compute(engine: &Engine, action: &Action, setting: &Setting) -> PreviewMo
             (true, false) => Tone::Loss,
             (false, _) => Tone::Gain,
         };
-        let (who, singular) = words::people_phrase(&summary.people, actor, &names);
+        let (who, singular) = words::people_phrase(&summary.people, actor, names);
         let sentence = format!(
             "{who} {} {}{}",
             words::change_phrase(summary.before, summary.after, singular),
@@ -170,8 +172,8 @@ pub fn compute(engine: &Engine, action: &Action, setting: &Setting) -> PreviewMo
             words::change_suffix(summary.before, summary.after)
         );
         let first = summary.people.first().map(String::as_str).unwrap_or("");
-        let why_before = words::reasons_words(&summary.why.before, first, &names);
-        let why_after = words::reasons_words(&summary.why.after, first, &names);
+        let why_before = words::reasons_words(&summary.why.before, first, names);
+        let why_after = words::reasons_words(&summary.why.after, first, names);
         let sort_name = if summary.people.iter().any(|p| p == actor) {
             String::new()
         } else {
@@ -202,7 +204,7 @@ pub fn compute(engine: &Engine, action: &Action, setting: &Setting) -> PreviewMo
         Some(p) => (names.person(p), r.email.clone()),
         None => (r.email.clone(), r.email.clone()),
     });
-    let warnings = warning_sentences(&codes, action, engine, &names, setting, recipient, &rows);
+    let warnings = warning_sentences(&codes, action, engine, names, setting, recipient, &rows);
     PreviewModel::Changes {
         people: everyone.len(),
         pairs: preview.len(),
@@ -321,12 +323,12 @@ pub fn fastq_left_behind(engine: &Engine, action: &Action) -> u64 {
 /// keeping a borrowed preview alive between renders.
 pub fn resources_page(
     engine: &Engine,
+    names: &Names,
     action: &Action,
     block: usize,
     offset: usize,
     limit: usize,
 ) -> Vec<(String, String)> {
-    let names = Names::of(engine.world());
     match engine.preview(action) {
         Ok(p) => p
             .block_resources(block, offset, limit)
@@ -376,7 +378,12 @@ mod tests {
     #[test]
     fn a_group_share_gives_one_row_per_class() {
         let engine = Engine::new(world()).unwrap();
-        let model = compute(&engine, &share("genomics", "write"), &Setting::default());
+        let model = compute(
+            &engine,
+            &Names::of(engine.world()),
+            &share("genomics", "write"),
+            &Setting::default(),
+        );
         let PreviewModel::Changes { rows, people, .. } = &model else {
             panic!("refused: {model:?}")
         };
@@ -406,7 +413,12 @@ mod tests {
             actor: "bob".into(),
             resource: "P1".into(),
         };
-        let model = compute(&engine, &leave, &Setting::default());
+        let model = compute(
+            &engine,
+            &Names::of(engine.world()),
+            &leave,
+            &Setting::default(),
+        );
         let PreviewModel::Changes { rows, warnings, .. } = &model else {
             panic!("refused")
         };
@@ -424,7 +436,12 @@ mod tests {
             to: "bob@core.example".into(),
             message: None,
         };
-        let model = compute(&engine, &request, &Setting::default());
+        let model = compute(
+            &engine,
+            &Names::of(engine.world()),
+            &request,
+            &Setting::default(),
+        );
         let PreviewModel::Changes { warnings, rows, .. } = &model else {
             panic!("refused")
         };
@@ -445,7 +462,12 @@ mod tests {
     #[test]
     fn refusals_are_sentences_and_nothing_is_empty() {
         let engine = Engine::new(world()).unwrap();
-        let model = compute(&engine, &share("carol", "read"), &Setting::default());
+        let model = compute(
+            &engine,
+            &Names::of(engine.world()),
+            &share("carol", "read"),
+            &Setting::default(),
+        );
         assert!(model.is_empty());
         let not_owner = Action::Share {
             actor: "bob".into(),
@@ -453,7 +475,12 @@ mod tests {
             principal: "erin".into(),
             access: AccessText::Level("read".into()),
         };
-        let refused = compute(&engine, &not_owner, &Setting::default());
+        let refused = compute(
+            &engine,
+            &Names::of(engine.world()),
+            &not_owner,
+            &Setting::default(),
+        );
         assert!(
             matches!(refused, PreviewModel::Refused { ref code, .. } if code == "not_permitted")
         );
@@ -463,7 +490,12 @@ mod tests {
     fn rows_list_their_resources_a_page_at_a_time() {
         let engine = Engine::new(world()).unwrap();
         let action = share("genomics", "read");
-        let model = compute(&engine, &action, &Setting::default());
+        let model = compute(
+            &engine,
+            &Names::of(engine.world()),
+            &action,
+            &Setting::default(),
+        );
         let row = model
             .rows()
             .iter()
@@ -471,7 +503,14 @@ mod tests {
             .unwrap();
         let mut all = Vec::new();
         loop {
-            let page = resources_page(&engine, &action, row.block, all.len(), 2);
+            let page = resources_page(
+                &engine,
+                &Names::of(engine.world()),
+                &action,
+                row.block,
+                all.len(),
+                2,
+            );
             if page.is_empty() {
                 break;
             }

@@ -166,6 +166,7 @@ fn PanelHostApp(props: &PanelHost) -> Html {
     let engine = use_memo((), |_| Rc::new(Engine::new(world()).unwrap()));
     let model = preview::compute(
         &engine,
+        &custody_web::words::Names::of(engine.world()),
         &props.action,
         &Setting {
             actor: "alice".into(),

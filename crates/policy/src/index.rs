@@ -8,6 +8,7 @@
 
 use crate::access::Level;
 use crate::error::{ErrorCode, PolicyError, fail};
+use crate::digest::Lanes;
 use crate::model::{PrincipalKind, Profile, ResourceKind, Role, TransferStatus, World};
 use rustc_hash::FxHashMap;
 
@@ -202,6 +203,10 @@ pub struct Index {
     /// list resources by id, and sorting tens of thousands of ids is a
     /// third of the time to load a world.
     resources_sorted: std::sync::OnceLock<Vec<Rid>>,
+    /// Each resource's hash for digests, on first need: a dialog takes a
+    /// digest on every edit, and hashing a large project's ids each time
+    /// costs more than the preview.
+    resource_hashes: std::sync::OnceLock<Vec<Lanes>>,
     /// Holders of the data-owner role (sorted by number).
     pub(crate) data_owners: Vec<Pid>,
     /// The recipient known only by email, as the people of a grantee.
@@ -300,7 +305,18 @@ impl Index {
             emails,
             people_sorted,
             resources_sorted: std::sync::OnceLock::new(),
+            resource_hashes: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Each resource's hash for digests (`Lanes::resource` of its id).
+    pub(crate) fn resource_hash(&self, r: Rid) -> Lanes {
+        let hashes = self.resource_hashes.get_or_init(|| {
+            (0..self.resources.len() as Rid)
+                .map(|r| Lanes::resource(self.resource_id(r)))
+                .collect()
+        });
+        hashes.get(r as usize).copied().unwrap_or_default()
     }
 
     /// Resources in id order.

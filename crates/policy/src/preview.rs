@@ -347,7 +347,7 @@ impl<'a> Preview<'a> {
     pub fn digest(&self) -> String {
         let sums = self
             .diff
-            .subtree_sums(self.index, |r| Lanes::resource(self.index.resource_id(r)));
+            .subtree_sums(self.index, |r| self.index.resource_hash(r));
         let mut total = Lanes::default();
         for class in &self.diff.classes {
             for (resources, outcome) in self.diff.sum_marked(&class.marks, |n| sums[n as usize]) {

@@ -45,6 +45,7 @@ pub fn PreviewRow(props: &PreviewRowProps) -> Html {
     let more_resources = {
         let resources = resources.clone();
         let engine = props.engine.clone();
+        let names = props.names.clone();
         let action = props.action.clone();
         let block = row.block;
         Callback::from(move |_: MouseEvent| {
@@ -52,6 +53,7 @@ pub fn PreviewRow(props: &PreviewRowProps) -> Html {
                 let mut list = (*resources).clone();
                 list.extend(preview::resources_page(
                     &engine.0,
+                    &names,
                     action,
                     block,
                     list.len(),

@@ -83,6 +83,7 @@ impl InvitationState {
         self.preview = match (&self.loaded, self.action(Decision::Accept)) {
             (Some(l), Some(action)) => Some(preview::compute(
                 &l.engine.0,
+                &l.names,
                 &action,
                 &Setting {
                     actor: l.actor.clone(),

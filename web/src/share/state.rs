@@ -245,7 +245,7 @@ impl ShareState {
         self.action = self.build_action();
         self.preview = match (&self.loaded, &self.action) {
             (Some(l), Some(action)) if self.missing().is_empty() => {
-                Some(preview::as_actor(&l.engine.0, action, &l.actor))
+                Some(preview::as_actor(&l.engine.0, &l.names, action, &l.actor))
             }
             _ => None,
         };

@@ -99,7 +99,7 @@ impl TransferState {
             to: self.email.trim().to_string(),
             message: (!message.is_empty()).then(|| message.to_string()),
         };
-        self.preview = Some(preview::as_actor(&l.engine.0, &action, &l.actor));
+        self.preview = Some(preview::as_actor(&l.engine.0, &l.names, &action, &l.actor));
         self.action = Some(action);
     }
 }
