@@ -7,10 +7,13 @@
 //! what is wrong. Everything downstream may then rely on the structure.
 
 use crate::access::Level;
-use crate::error::{ErrorCode, PolicyError, fail};
 use crate::digest::Lanes;
+use crate::error::{ErrorCode, PolicyError, fail};
 use crate::model::{PrincipalKind, Profile, ResourceKind, Role, TransferStatus, World};
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
+use rustc_hash::{FxBuildHasher, FxHashMap};
+use std::hash::BuildHasher;
 
 /// A principal's number: its position in `World::principals`. One number past
 /// the end stands for a recipient known only by email (see `view.rs`).
@@ -192,8 +195,8 @@ pub struct Index {
     pub(crate) principals: Vec<PrincipalInfo>,
     pub(crate) resources: Resources,
     pub(crate) transfers: Vec<TransferInfo>,
-    principal_ids: FxHashMap<String, Pid>,
-    resource_ids: FxHashMap<String, Rid>,
+    principal_ids: IdTable,
+    resource_ids: IdTable,
     transfer_ids: FxHashMap<String, u32>,
     /// Lowercased email to person.
     emails: FxHashMap<String, Pid>,
@@ -229,30 +232,30 @@ fn to_u32(n: usize) -> Result<u32, PolicyError> {
 impl Index {
     /// Validates and indexes a world.
     pub fn new(world: World) -> Result<Index, PolicyError> {
-        // Sized up front: growing a map of 70,000 ids rehashes it a dozen
-        // times, a sixth of loading a large world.
-        let mut principal_ids =
-            FxHashMap::with_capacity_and_hasher(world.principals.len(), Default::default());
-        let mut resource_ids =
-            FxHashMap::with_capacity_and_hasher(world.resources.len(), Default::default());
+        // Sized up front: growing a table of 70,000 ids rehashes it a
+        // dozen times, a sixth of loading a large world.
+        let mut principal_table = IdTable::with_capacity(world.principals.len());
+        let mut resource_table = IdTable::with_capacity(world.resources.len());
         for (i, p) in world.principals.iter().enumerate() {
             if p.id.is_empty() {
                 return invalid(format!("principal number {} has an empty id", i + 1));
             }
-            if principal_ids.insert(p.id.clone(), to_u32(i)?).is_some() {
+            if !principal_table.insert(to_u32(i)?, &p.id, |n| Numbered::Principals.id(&world, n)) {
                 return invalid(format!("the id `{}` is used twice", p.id));
             }
         }
+        let principal_ids = Ids::of(&principal_table, &world, Numbered::Principals);
         for (i, r) in world.resources.iter().enumerate() {
             if r.id.is_empty() {
                 return invalid(format!("resource number {} has an empty id", i + 1));
             }
-            if principal_ids.contains_key(&r.id)
-                || resource_ids.insert(r.id.clone(), to_u32(i)?).is_some()
+            if principal_ids.get(&r.id).is_some()
+                || !resource_table.insert(to_u32(i)?, &r.id, |n| Numbered::Resources.id(&world, n))
             {
                 return invalid(format!("the id `{}` is used twice", r.id));
             }
         }
+        let resource_ids = Ids::of(&resource_table, &world, Numbered::Resources);
 
         let mut principals = index_principals(&world, &principal_ids)?;
         let mut emails = FxHashMap::default();
@@ -299,8 +302,8 @@ impl Index {
             principals,
             resources: Resources::new(resources),
             transfers,
-            principal_ids,
-            resource_ids,
+            principal_ids: principal_table,
+            resource_ids: resource_table,
             transfer_ids,
             emails,
             people_sorted,
@@ -341,11 +344,11 @@ impl Index {
     }
 
     pub(crate) fn principal(&self, id: &str) -> Option<Pid> {
-        self.principal_ids.get(id).copied()
+        Ids::of(&self.principal_ids, &self.world, Numbered::Principals).get(id)
     }
 
     pub(crate) fn resource(&self, id: &str) -> Option<Rid> {
-        self.resource_ids.get(id).copied()
+        Ids::of(&self.resource_ids, &self.world, Numbered::Resources).get(id)
     }
 
     pub(crate) fn transfer(&self, id: &str) -> Option<u32> {
@@ -390,10 +393,74 @@ impl Index {
     }
 }
 
-fn index_principals(
-    world: &World,
-    ids: &FxHashMap<String, Pid>,
-) -> Result<Vec<PrincipalInfo>, PolicyError> {
+/// Ids to numbers, holding the numbers only: an id is read back from the
+/// world, so the tens of thousands of ids of a large world are not copied
+/// into a map (a fifth of loading one).
+pub(crate) struct IdTable(HashTable<u32>);
+
+fn hash_id(id: &str) -> u64 {
+    FxBuildHasher.hash_one(id)
+}
+
+impl IdTable {
+    fn with_capacity(n: usize) -> IdTable {
+        IdTable(HashTable::with_capacity(n))
+    }
+
+    /// Numbers `id` with `n`; false when the id has a number already.
+    fn insert<'w>(&mut self, n: u32, id: &str, id_of: impl Fn(u32) -> &'w str) -> bool {
+        match self
+            .0
+            .entry(hash_id(id), |&m| id_of(m) == id, |&m| hash_id(id_of(m)))
+        {
+            Entry::Occupied(_) => false,
+            Entry::Vacant(slot) => {
+                slot.insert(n);
+                true
+            }
+        }
+    }
+}
+
+/// What an `IdTable` numbers.
+#[derive(Clone, Copy)]
+enum Numbered {
+    Principals,
+    Resources,
+}
+
+impl Numbered {
+    fn id(self, world: &World, n: u32) -> &str {
+        let n = n as usize;
+        match self {
+            Numbered::Principals => world.principals.get(n).map_or("", |p| &p.id),
+            Numbered::Resources => world.resources.get(n).map_or("", |r| &r.id),
+        }
+    }
+}
+
+/// An `IdTable` with the world whose ids it numbers.
+#[derive(Clone, Copy)]
+struct Ids<'w> {
+    table: &'w IdTable,
+    world: &'w World,
+    of: Numbered,
+}
+
+impl<'w> Ids<'w> {
+    fn of(table: &'w IdTable, world: &'w World, of: Numbered) -> Ids<'w> {
+        Ids { table, world, of }
+    }
+
+    fn get(&self, id: &str) -> Option<u32> {
+        self.table
+            .0
+            .find(hash_id(id), |&n| self.of.id(self.world, n) == id)
+            .copied()
+    }
+}
+
+fn index_principals(world: &World, ids: &Ids<'_>) -> Result<Vec<PrincipalInfo>, PolicyError> {
     let n = world.principals.len();
     // Member edges, checked for dangling ids first.
     let mut members: Vec<Vec<Pid>> = vec![Vec::new(); n];
@@ -402,7 +469,7 @@ fn index_principals(
             return invalid(format!("`{}` has members but is not a group", p.id));
         }
         for m in &p.members {
-            let Some(&mi) = ids.get(m) else {
+            let Some(mi) = ids.get(m) else {
                 return invalid(format!(
                     "group `{}` lists `{m}`, which is not a principal",
                     p.id
@@ -422,7 +489,7 @@ fn index_principals(
         }
         for a in &p.admins {
             match ids.get(a) {
-                Some(&ai) if world.principals[ai as usize].kind.is_person() => admins[i].push(ai),
+                Some(ai) if world.principals[ai as usize].kind.is_person() => admins[i].push(ai),
                 Some(_) => {
                     return invalid(format!(
                         "group `{}` lists `{a}` as an admin, which is a group",
@@ -532,19 +599,19 @@ fn check_no_group_cycle(world: &World, members: &[Vec<Pid>]) -> Result<(), Polic
 
 fn index_resources(
     world: &World,
-    principal_ids: &FxHashMap<String, Pid>,
-    resource_ids: &FxHashMap<String, Rid>,
+    principal_ids: &Ids<'_>,
+    resource_ids: &Ids<'_>,
     principals: &[PrincipalInfo],
 ) -> Result<Vec<ResourceInfo>, PolicyError> {
     // The number and kind of a resource id.
     let kind_of = |id: &str| {
         resource_ids
             .get(id)
-            .map(|&r| (r, world.resources[r as usize].kind))
+            .map(|r| (r, world.resources[r as usize].kind))
     };
     let mut infos: Vec<ResourceInfo> = Vec::with_capacity(world.resources.len());
     for r in &world.resources {
-        let Some(&owner) = principal_ids.get(&r.owner) else {
+        let Some(owner) = principal_ids.get(&r.owner) else {
             return invalid(format!(
                 "`{}` is owned by `{}`, which is not a principal",
                 r.id, r.owner
@@ -667,19 +734,19 @@ fn index_resources(
 
 fn index_grants(
     world: &World,
-    principal_ids: &FxHashMap<String, Pid>,
-    resource_ids: &FxHashMap<String, Rid>,
+    principal_ids: &Ids<'_>,
+    resource_ids: &Ids<'_>,
     resources: &mut [ResourceInfo],
     principals: &mut [PrincipalInfo],
 ) -> Result<(), PolicyError> {
     for g in &world.grants {
-        let Some(&r) = resource_ids.get(&g.resource) else {
+        let Some(r) = resource_ids.get(&g.resource) else {
             return invalid(format!(
                 "a grant names the resource `{}`, which does not exist",
                 g.resource
             ));
         };
-        let Some(&p) = principal_ids.get(&g.principal) else {
+        let Some(p) = principal_ids.get(&g.principal) else {
             return invalid(format!(
                 "a grant on `{}` names `{}`, which is not a principal",
                 g.resource, g.principal
@@ -720,8 +787,8 @@ type Transfers = (Vec<TransferInfo>, FxHashMap<String, u32>);
 
 fn index_transfers(
     world: &World,
-    principal_ids: &FxHashMap<String, Pid>,
-    resource_ids: &FxHashMap<String, Rid>,
+    principal_ids: &Ids<'_>,
+    resource_ids: &Ids<'_>,
     principals: &[PrincipalInfo],
     resources: &mut [ResourceInfo],
 ) -> Result<Transfers, PolicyError> {
@@ -732,13 +799,13 @@ fn index_transfers(
         if ids.insert(t.id.clone(), i).is_some() {
             return invalid(format!("the transfer id `{}` is used twice", t.id));
         }
-        let Some(&r) = resource_ids.get(&t.resource) else {
+        let Some(r) = resource_ids.get(&t.resource) else {
             return invalid(format!(
                 "the transfer `{}` names the resource `{}`, which does not exist",
                 t.id, t.resource
             ));
         };
-        let Some(&from) = principal_ids.get(&t.from) else {
+        let Some(from) = principal_ids.get(&t.from) else {
             return invalid(format!(
                 "the transfer `{}` is from `{}`, which is not a principal",
                 t.id, t.from
