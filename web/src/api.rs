@@ -64,6 +64,12 @@ impl ApiError {
     pub fn signed_out(&self) -> bool {
         matches!(self, ApiError::Refused { status: 401, .. })
     }
+
+    /// True when the server does not show the thing asked for (it does
+    /// not exist, or the person may not see it).
+    pub fn not_found(&self) -> bool {
+        matches!(self, ApiError::Refused { status: 404, .. })
+    }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -3,9 +3,10 @@
 //! share and transfer dialogs preview on.
 //!
 //! What a person can see is decided by custody-policy: SQL only narrows
-//! the candidates (what the person owns, what is shared with them or their
-//! groups, what those hold), then each candidate's effective access is
-//! computed on its slice. A resource the person cannot see answers exactly
+//! the candidates (a container's contents, or else what the person owns,
+//! what is shared with them or their groups, what those hold), then each
+//! candidate's effective access is computed on the person's own slice
+//! (`Scope::viewer`). A resource the person cannot see answers exactly
 //! like one that does not exist (404).
 
 use std::collections::{BTreeMap, HashMap};

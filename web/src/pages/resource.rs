@@ -54,7 +54,17 @@ pub fn ResourcePage(props: &ResourceProps) -> Html {
         );
         let on_signed_out = session.as_ref().map(|s| s.on_signed_out.clone());
         use_effect_with((props.id.clone(), *reload), move |(id, _)| {
-            let id = id.clone();
+            // Who has access and the access context are asked for with the
+            // resource itself, not after it: on a large project the context
+            // takes longest, and waiting for the resource first would add
+            // its time to the dialog's. Someone who sees the resource by
+            // name only gets 404s there, which the resource's own answer
+            // explains.
+            let (id, other_id) = (id.clone(), id.clone());
+            let (holders_now, loaded_now, error_now) =
+                (holders.clone(), loaded.clone(), error.clone());
+            // Cleared here, not when an answer comes: either may fail first.
+            error.set(None);
             wasm_bindgen_futures::spawn_local(async move {
                 let d = match api::resource(&id).await {
                     Ok(d) => d,
@@ -70,21 +80,29 @@ pub fn ResourcePage(props: &ResourceProps) -> Html {
                 };
                 let readable = d.resource.access.level >= Level::Read;
                 detail.set(Some(d));
-                error.set(None);
                 if !readable {
                     holders.set(None);
                     loaded.set(None);
-                    return;
                 }
-                let (who, context) =
-                    futures_util::future::join(api::access(&id), api::context(&id, &[], &[])).await;
+            });
+            wasm_bindgen_futures::spawn_local(async move {
+                let (who, context) = futures_util::future::join(
+                    api::access(&other_id),
+                    api::context(&other_id, &[], &[]),
+                )
+                .await;
                 match who {
-                    Ok(w) => holders.set(Some(w.holders)),
-                    Err(e) => error.set(Some(e.words())),
+                    Ok(w) => holders_now.set(Some(w.holders)),
+                    Err(e) if e.not_found() || e.signed_out() => {}
+                    Err(e) => error_now.set(Some(e.words())),
                 }
-                match context.map_err(|e| e.words()).and_then(Loaded::new) {
-                    Ok(l) => loaded.set(Some(l)),
-                    Err(e) => error.set(Some(e)),
+                match context {
+                    Ok(c) => match Loaded::new(c) {
+                        Ok(l) => loaded_now.set(Some(l)),
+                        Err(e) => error_now.set(Some(e)),
+                    },
+                    Err(e) if e.not_found() || e.signed_out() => {}
+                    Err(e) => error_now.set(Some(e.words())),
                 }
             });
         });
