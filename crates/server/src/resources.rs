@@ -40,8 +40,6 @@ pub fn router() -> Router<AppState> {
 const MAX_LIMIT: u64 = 500;
 /// Candidates per slice when checking visibility.
 const CHUNK: usize = 400;
-/// The numbers of resources a slice of candidates names.
-const PADDED: [usize; 3] = [10, 50, CHUNK];
 
 /// What an engine on a resource's up-slice must answer for.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -184,17 +182,7 @@ pub async fn visible(
         .collect();
     let mut out = Vec::new();
     for chunk in candidates.chunks(CHUNK) {
-        // Slices name one of a few numbers of resources (padded with an id
-        // that none has): SQLite plans a statement once per connection and
-        // text, and planning one for a new number takes longer than a page
-        // of candidates.
-        let size = PADDED
-            .into_iter()
-            .find(|&n| n >= chunk.len())
-            .unwrap_or(CHUNK);
-        let mut padded = chunk.to_vec();
-        padded.resize(size, String::new());
-        let engine = up_engine(state, me, &padded, Answers::OwnAccess).await?;
+        let engine = up_engine(state, me, chunk, Answers::OwnAccess).await?;
         let items = Items::of(&engine);
         for id in chunk {
             if let Some(item) = items.item(me, id)

@@ -74,6 +74,24 @@ pub struct Scope {
 #[derive(Default)]
 struct Params(Vec<String>);
 
+/// The numbers of values a list is padded to (then multiples of the last).
+const PADDED: [usize; 3] = [10, 50, 400];
+
+/// `items` padded with empty ids (which name nothing) to one of a few
+/// lengths: SQLite plans a statement once per connection and text, and
+/// planning one for a new number of values takes longer than reading a
+/// page of them (a list of a project's contents names hundreds).
+fn padded(items: &[String]) -> Vec<String> {
+    let last = PADDED[PADDED.len() - 1];
+    let size = PADDED
+        .into_iter()
+        .find(|&n| n >= items.len())
+        .unwrap_or_else(|| items.len().div_ceil(last) * last);
+    let mut out = items.to_vec();
+    out.resize(size, String::new());
+    out
+}
+
 impl Params {
     fn add(&mut self, list: &str, items: &[String]) -> String {
         let mut out = String::new();
@@ -99,9 +117,9 @@ pub async fn load(
         .collect();
     let inputs = format!(
         "('-', '-'){}{}{}{}{}{}",
-        params.add("s", &scope.resources),
+        params.add("s", &padded(&scope.resources)),
         params.add("t", &scope.transfers),
-        params.add("p", &scope.principals),
+        params.add("p", &padded(&scope.principals)),
         params.add("e", &emails),
         params.add("g", &scope.groups),
         params.add("v", scope.viewer.as_slice())
