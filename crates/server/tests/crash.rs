@@ -1,7 +1,8 @@
 //! Crash safety: the real `custody serve` under load from concurrent
 //! clients (shares, unshares, transfer requests, accepts, declines,
 //! cancels, group members added, removed and leaving), killed with
-//! SIGKILL at random moments, at least 20 times,
+//! SIGKILL at random moments once each round's first confirmations are
+//! answered, at least 20 times,
 //! restarted each time. After each restart:
 //! - every action answered 2xx is stored once: its idempotency record
 //!   holds the answer given, its audit record exists with that action, and
@@ -34,6 +35,8 @@ use serde_json::{Value, json};
 
 const PAIRS: usize = 6;
 const KILLS: usize = 22;
+/// Confirmations answered in a round before its kill may land.
+const ANSWERS_BEFORE_KILL: usize = 3;
 
 fn world() -> World {
     let mut principals = Vec::new();
@@ -313,6 +316,15 @@ async fn client(
     }
 }
 
+/// How many of the confirmations in `log` were answered.
+fn answered(log: &Mutex<Vec<Sent>>) -> usize {
+    log.lock()
+        .unwrap()
+        .iter()
+        .filter(|s| s.reply.is_some())
+        .count()
+}
+
 /// Everything that must hold after a restart.
 async fn verify(
     test_db: &TestDb,
@@ -538,8 +550,17 @@ async fn kill_loop(backend: Backend) {
                 rng >> 20,
             )));
         }
+        // Under load means answered: a fresh server (new connections, new
+        // prepared statements, a debug build on a busy host) can take the
+        // better part of a second before its first answer, so the kill
+        // waits for this round's first answers, then lands at a random
+        // moment among the requests that follow.
+        let waiting = Instant::now();
+        while answered(&log) < ANSWERS_BEFORE_KILL && waiting.elapsed() < Duration::from_secs(20) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1);
-        tokio::time::sleep(Duration::from_millis(150 + (rng >> 33) % 550)).await;
+        tokio::time::sleep(Duration::from_millis((rng >> 33) % 400)).await;
         server.kill();
         kills += 1;
         for t in tasks {
