@@ -12,6 +12,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use custody_api::{
@@ -22,7 +24,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::AppState;
-use crate::actions::{context_of, may_share};
+use crate::actions::{context_json, may_share};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
@@ -216,15 +218,27 @@ async fn up_engine(
     ids: &[String],
     answers: Answers,
 ) -> AppResult<Engine> {
-    let scope = Scope {
-        resources: ids.to_vec(),
-        principals: vec![me.to_string()],
-        viewer: (answers == Answers::OwnAccess).then(|| me.to_string()),
-        ..Scope::default()
+    let scope = match answers {
+        Answers::OwnAccess => own_scope(me, ids),
+        Answers::Everyone => Scope {
+            resources: ids.to_vec(),
+            principals: vec![me.to_string()],
+            ..Scope::default()
+        },
     };
     let mut conn = state.db.pool.acquire().await?;
     let world = slice::load(&mut conn, state.settings.profile, &scope).await?;
     Ok(Engine::new(world)?)
+}
+
+/// What `me`'s own access to `ids` depends on ([`Scope::viewer`]).
+fn own_scope(me: &str, ids: &[String]) -> Scope {
+    Scope {
+        resources: ids.to_vec(),
+        principals: vec![me.to_string()],
+        viewer: Some(me.to_string()),
+        ..Scope::default()
+    }
 }
 
 /// The resources of an engine's world as lists show them, by id.
@@ -424,7 +438,7 @@ pub async fn context(
     viewer: Viewer,
     Path(id): Path<String>,
     Query(query): Query<ContextQuery>,
-) -> AppResult<Json<AccessContext>> {
+) -> AppResult<Response> {
     let me = viewer.id.clone();
     let mut principals = split_list(&query.principals)?;
     principals.push(me.clone());
@@ -435,13 +449,22 @@ pub async fn context(
         down: true,
         ..Scope::default()
     };
+    let profile = state.settings.profile;
     let mut tx = state.db.read().await?;
-    let world = slice::load(&mut tx, state.settings.profile, &scope).await?;
-    tx.commit().await?;
-    let (context, level) = context_of(world, &id, &me)?;
-    if level >= Level::Read || is_recipient(&context.world, &id, &me) {
-        Ok(Json(context))
-    } else {
-        Err(AppError::not_found("resource", &id))
+    // The viewer's own access, on their own slice: an engine on the whole
+    // context would index a large project's tens of thousands of
+    // resources only to answer this.
+    let own = slice::load(&mut tx, profile, &own_scope(&me, std::slice::from_ref(&id))).await?;
+    let own = Engine::new(own)?;
+    let level = own
+        .effective_access(&me, &id)
+        .map_or(Level::None, |h| h.access.level);
+    if level < Level::Read && !is_recipient(own.world(), &id, &me) {
+        return Err(AppError::not_found("resource", &id));
     }
+    let world = slice::load(&mut tx, profile, &scope).await?;
+    tx.commit().await?;
+    let body =
+        context_json(&world, &id, &me, may_share(&own, &me, &id)).map_err(AppError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

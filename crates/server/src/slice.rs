@@ -396,8 +396,12 @@ fn assemble(profile: Profile, rows: Vec<Row>) -> World {
 
 /// A fingerprint of a slice: equal slices, equal versions.
 pub fn version(world: &World) -> String {
-    let text = serde_json::to_vec(world).unwrap_or_default();
-    let hash = Sha256::digest(&text);
+    version_of_json(&serde_json::to_vec(world).unwrap_or_default())
+}
+
+/// [`version`] of a world already written as JSON.
+pub fn version_of_json(text: &[u8]) -> String {
+    let hash = Sha256::digest(text);
     let mut out = String::with_capacity(32);
     for b in hash.iter().take(16) {
         out.push_str(&format!("{b:02x}"));
