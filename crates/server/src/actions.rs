@@ -256,7 +256,7 @@ pub fn scope_of(action: &Action) -> Scope {
         emails: names.emails,
         groups: names.groups,
         down: true,
-        viewer: None,
+        ..Scope::default()
     }
 }
 

@@ -183,14 +183,30 @@ pub async fn visible(
         .map(|(id,)| id)
         .collect();
     let mut out = Vec::new();
-    for chunk in candidates.chunks(CHUNK) {
-        let engine = up_engine(state, me, chunk, Answers::OwnAccess).await?;
-        let items = Items::of(&engine);
-        for id in chunk {
+    let mut keep = |engine: &Engine, ids: &[String]| {
+        let items = Items::of(engine);
+        for id in ids {
             if let Some(item) = items.item(me, id)
                 && item.access.level >= Level::Names
             {
                 out.push(item);
+            }
+        }
+    };
+    match &query.within {
+        // A large container's contents, on one slice read from its id (a
+        // kind of them may be few: those go by pages of their ids).
+        Some(within) if candidates.len() > CHUNK => {
+            let scope = Scope {
+                within: vec![within.clone()],
+                ..own_scope(me, &[])
+            };
+            keep(&engine_on(state, &scope).await?, &candidates);
+        }
+        _ => {
+            for chunk in candidates.chunks(CHUNK) {
+                let engine = up_engine(state, me, chunk, Answers::OwnAccess).await?;
+                keep(&engine, chunk);
             }
         }
     }
@@ -226,8 +242,13 @@ async fn up_engine(
             ..Scope::default()
         },
     };
+    engine_on(state, &scope).await
+}
+
+/// An engine on the slice for `scope`.
+async fn engine_on(state: &AppState, scope: &Scope) -> AppResult<Engine> {
     let mut conn = state.db.pool.acquire().await?;
-    let world = slice::load(&mut conn, state.settings.profile, &scope).await?;
+    let world = slice::load(&mut conn, state.settings.profile, scope).await?;
     Ok(Engine::new(world)?)
 }
 

@@ -45,6 +45,11 @@ use sqlx::AnyConnection;
 pub struct Scope {
     /// The resources the actions may name.
     pub resources: Vec<String>,
+    /// Containers whose contents join `resources` (what a project holds,
+    /// a run's or dataset's files, a run's biosamples): a list of a large
+    /// project's contents checks them on one slice read from the
+    /// container's id, not on slices of their ids sent back in pages.
+    pub within: Vec<String>,
     /// Transfers named by id (their resources join `resources`).
     pub transfers: Vec<String>,
     /// Principals to include with what the policy needs about them.
@@ -116,8 +121,9 @@ pub async fn load(
         .map(|e| custody_policy::normalize_email(e))
         .collect();
     let inputs = format!(
-        "('-', '-'){}{}{}{}{}{}",
+        "('-', '-'){}{}{}{}{}{}{}",
         params.add("s", &padded(&scope.resources)),
+        params.add("w", &scope.within),
         params.add("t", &scope.transfers),
         params.add("p", &padded(&scope.principals)),
         params.add("e", &emails),
@@ -146,6 +152,13 @@ pub async fn load(
     // connection and statement text), which the resource contexts, by far
     // the most frequent, need not pay. Admins matter only to membership
     // changes, so they come with the groups.
+    let contents = if scope.within.is_empty() {
+        ""
+    } else {
+        "UNION SELECT rp.resource_id FROM input i CROSS JOIN resource_projects rp WHERE i.k = 'w' AND rp.project_id = i.v
+             UNION SELECT r.id FROM input i CROSS JOIN resources r WHERE i.k = 'w' AND r.parent_id = i.v
+             UNION SELECT rb.biosample_id FROM input i CROSS JOIN run_biosamples rb WHERE i.k = 'w' AND rb.run_id = i.v"
+    };
     let groups = !scope.groups.is_empty();
     let (encl, from_encl, in_encl, everyone, people, admins) = if groups {
         (
@@ -213,6 +226,7 @@ pub async fn load(
          {mine}
          seed(id) AS MATERIALIZED (SELECT r.id FROM input i CROSS JOIN resources r WHERE i.k = 's' AND r.id = i.v
              UNION SELECT t.resource_id FROM input i CROSS JOIN transfers t WHERE i.k = 't' AND t.id = i.v
+             {contents}
              {from_encl}),
          {down}
          lvl1(id) AS MATERIALIZED (SELECT id FROM down

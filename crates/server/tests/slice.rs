@@ -128,6 +128,49 @@ async fn check_reading(app: &TestApp, whole: &Engine, person: &str, resource: &s
             "{person}'s own slice of {resource} is not a valid world: {e}"
         )),
     }
+    // Their own slice of what the resource holds, read from its id: exact
+    // for their access to each of its contents.
+    let named: &[String] = whole
+        .world()
+        .resources
+        .iter()
+        .find(|r| r.id == resource)
+        .map_or(&[], |r| &r.biosamples);
+    let contents: Vec<&custody_policy::Resource> = whole
+        .world()
+        .resources
+        .iter()
+        .filter(|r| {
+            r.projects.iter().any(|p| p == resource)
+                || r.parent.as_deref() == Some(resource)
+                || named.contains(&r.id)
+        })
+        .collect();
+    let scope = Scope {
+        resources: Vec::new(),
+        within: vec![resource.to_string()],
+        ..scope
+    };
+    let world = slice::load(&mut conn, whole.world().profile, &scope)
+        .await
+        .unwrap();
+    match Engine::new(world) {
+        Ok(own) => {
+            for r in contents {
+                let expected = normalized(&whole.effective_access(person, &r.id).ok());
+                let got = normalized(&own.effective_access(person, &r.id).ok());
+                if expected != got {
+                    out.push(format!(
+                        "access of {person} to {} in {resource}, on their own slice of its contents: {expected:?} vs {got:?}",
+                        r.id
+                    ));
+                }
+            }
+        }
+        Err(e) => out.push(format!(
+            "{person}'s own slice of {resource}'s contents is not a valid world: {e}"
+        )),
+    }
     out
 }
 

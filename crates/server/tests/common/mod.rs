@@ -374,7 +374,7 @@ pub async fn whole_world(db: &Db, profile: Profile) -> World {
         emails: Vec::new(),
         groups: groups.into_iter().map(|r| r.0).collect(),
         down: true,
-        viewer: None,
+        ..Default::default()
     };
     let mut conn = db.pool.acquire().await.unwrap();
     custody_server::slice::load(&mut conn, profile, &scope)
