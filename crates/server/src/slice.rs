@@ -151,6 +151,14 @@ pub async fn load(
         "files(id) AS MATERIALIZED (SELECT id FROM seed WHERE 1 = 0),
          down(id) AS MATERIALIZED (SELECT id FROM seed),"
     };
+    // The contents of the containers named in `within` join the seed.
+    let contents = if scope.within.is_empty() {
+        ""
+    } else {
+        "UNION SELECT rp.resource_id FROM input i CROSS JOIN resource_projects rp WHERE i.k = 'w' AND rp.project_id = i.v
+             UNION SELECT r.id FROM input i CROSS JOIN resources r WHERE i.k = 'w' AND r.parent_id = i.v
+             UNION SELECT rb.biosample_id FROM input i CROSS JOIN run_biosamples rb WHERE i.k = 'w' AND rb.run_id = i.v"
+    };
     // The parents a file of `down` needs: what `down` adds to `assoc` (the
     // files of runs and datasets of `assoc`, and their biosamples) has its
     // parent in `assoc` already, so only `assoc`'s own files are looked up
@@ -161,13 +169,6 @@ pub async fn load(
     // connection and statement text), which the resource contexts, by far
     // the most frequent, need not pay. Admins matter only to membership
     // changes, so they come with the groups.
-    let contents = if scope.within.is_empty() {
-        ""
-    } else {
-        "UNION SELECT rp.resource_id FROM input i CROSS JOIN resource_projects rp WHERE i.k = 'w' AND rp.project_id = i.v
-             UNION SELECT r.id FROM input i CROSS JOIN resources r WHERE i.k = 'w' AND r.parent_id = i.v
-             UNION SELECT rb.biosample_id FROM input i CROSS JOIN run_biosamples rb WHERE i.k = 'w' AND rb.run_id = i.v"
-    };
     let groups = !scope.groups.is_empty();
     let (encl, from_encl, in_encl, everyone, people, admins) = if groups {
         (

@@ -112,22 +112,17 @@ async fn check_reading(app: &TestApp, whole: &Engine, person: &str, resource: &s
         viewer: Some(person.to_string()),
         ..scope
     };
-    let world = slice::load(&mut conn, whole.world().profile, &scope)
-        .await
-        .unwrap();
-    match Engine::new(world) {
-        Ok(own) => {
-            let got = normalized(&own.effective_access(person, resource).ok());
-            if expected != got {
-                out.push(format!(
-                    "access of {person} to {resource} on their own slice: {expected:?} vs {got:?}"
-                ));
-            }
-        }
-        Err(e) => out.push(format!(
-            "{person}'s own slice of {resource} is not a valid world: {e}"
-        )),
-    }
+    out.extend(
+        own_slice_differences(
+            &mut conn,
+            whole,
+            person,
+            &scope,
+            &[resource],
+            &format!("their own slice of {resource}"),
+        )
+        .await,
+    );
     // Their own slice of what the resource holds, read from its id: exact
     // for their access to each of its contents.
     let named: &[String] = whole
@@ -151,25 +146,47 @@ async fn check_reading(app: &TestApp, whole: &Engine, person: &str, resource: &s
         within: vec![resource.to_string()],
         ..scope
     };
-    let world = slice::load(&mut conn, whole.world().profile, &scope)
+    let contents: Vec<&str> = contents.iter().map(|r| r.id.as_str()).collect();
+    out.extend(
+        own_slice_differences(
+            &mut conn,
+            whole,
+            person,
+            &scope,
+            &contents,
+            &format!("their own slice of {resource}'s contents"),
+        )
+        .await,
+    );
+    out
+}
+
+/// Where `person`'s access to `ids` on the slice for `scope` (named `on`)
+/// differs from the whole world's.
+async fn own_slice_differences(
+    conn: &mut sqlx::AnyConnection,
+    whole: &Engine,
+    person: &str,
+    scope: &Scope,
+    ids: &[&str],
+    on: &str,
+) -> Vec<String> {
+    let world = slice::load(conn, whole.world().profile, scope)
         .await
         .unwrap();
-    match Engine::new(world) {
-        Ok(own) => {
-            for r in contents {
-                let expected = normalized(&whole.effective_access(person, &r.id).ok());
-                let got = normalized(&own.effective_access(person, &r.id).ok());
-                if expected != got {
-                    out.push(format!(
-                        "access of {person} to {} in {resource}, on their own slice of its contents: {expected:?} vs {got:?}",
-                        r.id
-                    ));
-                }
-            }
+    let own = match Engine::new(world) {
+        Ok(own) => own,
+        Err(e) => return vec![format!("{person}'s {on} is not a valid world: {e}")],
+    };
+    let mut out = Vec::new();
+    for id in ids {
+        let expected = normalized(&whole.effective_access(person, id).ok());
+        let got = normalized(&own.effective_access(person, id).ok());
+        if expected != got {
+            out.push(format!(
+                "access of {person} to {id} on {on}: {expected:?} vs {got:?}"
+            ));
         }
-        Err(e) => out.push(format!(
-            "{person}'s own slice of {resource}'s contents is not a valid world: {e}"
-        )),
     }
     out
 }
