@@ -249,7 +249,10 @@ async fn start(custody: &PathBuf, url: &str, client: &HttpClient) -> (Server, St
     let child = Command::new(custody)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", url)
-        .env("RUST_LOG", "warn")
+        .env(
+            "RUST_LOG",
+            std::env::var("CUSTODY_LOAD_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdin(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", custody.display()));

@@ -166,7 +166,6 @@ impl Db {
                     .bind(WRITE_LOCK)
                     .execute(&mut *tx)
                     .await?;
-                tx.execute(PROBE_JOINS).await?;
                 Ok(WriteTx { tx, _slot: None })
             }
         }
@@ -184,16 +183,6 @@ impl Db {
         }
     }
 }
-
-/// For PostgreSQL write transactions: joins by index probes, not by
-/// hashing or merging whole tables. The slice's recursive CTEs give the
-/// planner row estimates from averages (3,209 rows per project where one
-/// project holds 20,000), so it hashes all of `resources` to join a
-/// handful of rows: on a database holding a 70,000-resource project, a
-/// confirmed action on a small project took 52 ms that way and 5 ms by
-/// probes. Reads keep the planner's choice: for the large project's own
-/// access context hashing is faster (0.47 s against 1.2 s by probes).
-const PROBE_JOINS: &str = "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off";
 
 /// True for errors after which a serializable transaction should be tried
 /// again (PostgreSQL's serialization failure and deadlock; SQLite's busy).
