@@ -165,11 +165,28 @@ const NOT_MARKED: u32 = u32::MAX;
 /// The changes `delta` makes to everyone's access.
 pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
     let views = [View::before(index), View::after(index, delta)];
-    let (order, in_region) = region(index, delta);
+    let Region {
+        order,
+        mut in_region,
+        settled_in_bulk,
+    } = region(index, delta, views);
     let mut b = Builder::new(index, views);
     for &r in &order {
         let node = b.node_for(r);
         b.node_of[r as usize] = node;
+    }
+    // Followers are plain resources (see `Builder::node_for`): their
+    // container's cascade on both sides.
+    let mut followers: Vec<(NodeId, Rid)> = Vec::new();
+    for &c in &settled_in_bulk {
+        let node = b.cascade_node(b.node_of[c as usize], [true, true]);
+        for &f in index.res(c).contents {
+            if index.resources.follows(f) {
+                b.node_of[f as usize] = node;
+                in_region[f as usize] = true;
+                followers.push((node, f));
+            }
+        }
     }
     let node_of: Vec<NodeId> = b
         .node_of
@@ -189,11 +206,17 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
         classes: Vec::new(),
         marked: RefCell::new(vec![NOT_MARKED; b.nodes.len()]),
     };
-    for &r in &order {
-        let n = diff.node_of[r as usize];
+    // Each node's first resource in the order of the region (by rank,
+    // then number), the followers' among the others'.
+    let place = |r: Rid| (index.resources.kind(r).rank(), r);
+    let walked = order.iter().map(|&r| (diff.node_of[r as usize], r));
+    for (n, r) in walked.chain(followers) {
         if let Some(counts) = diff.subtree.get_mut(n as usize) {
             counts[index.resources.kind(r) as usize] += 1;
-            diff.first[n as usize].get_or_insert(r);
+            let first = &mut diff.first[n as usize];
+            if first.is_none_or(|f| place(r) < place(f)) {
+                *first = Some(r);
+            }
         }
     }
     for n in (1..diff.parents.len()).rev() {
@@ -218,12 +241,38 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
     diff
 }
 
-/// The resources whose access may change and those they depend on, in an
-/// order where each comes after what it depends on; and which are of the
-/// first kind.
-fn region(index: &Index, delta: &Delta) -> (Vec<Rid>, Vec<bool>) {
+/// The resources whose access may change, split by how they are settled.
+struct Region {
+    /// Those walked one by one and those they depend on, in an order where
+    /// each comes after what it depends on.
+    order: Vec<Rid>,
+    /// Which resources may change (not those only depended on); the
+    /// followers of `settled_in_bulk` are marked when they are settled.
+    in_region: Vec<bool>,
+    /// Containers in the region whose followers (`Resources::follows`)
+    /// are settled in one step, not walked: those whose owner the change
+    /// keeps and none of whose followers it touches.
+    settled_in_bulk: Vec<Rid>,
+}
+
+/// The resources whose access may change and those they depend on.
+fn region(index: &Index, delta: &Delta, views: [View<'_>; 2]) -> Region {
     let n = index.resources.len();
     let mut in_region = vec![false; n];
+    // Containers of the followers the change touches: those followers
+    // are walked like any other resource.
+    let mut touched_followers: Vec<Rid> = delta
+        .touched()
+        .iter()
+        .filter(|&&r| index.resources.follows(r))
+        .filter_map(|&r| index.resources.first_container(r))
+        .collect();
+    touched_followers.sort_unstable();
+    touched_followers.dedup();
+    let in_bulk = |c: Rid| {
+        views[0].owner(c) == views[1].owner(c) && touched_followers.binary_search(&c).is_err()
+    };
+    let mut settled_in_bulk = Vec::new();
     let mut stack: Vec<Rid> = delta.touched().to_vec();
     stack.extend_from_slice(&delta.membership.reached);
     let mut changed: Vec<Rid> = Vec::new();
@@ -233,7 +282,16 @@ fn region(index: &Index, delta: &Delta) -> (Vec<Rid>, Vec<bool>) {
         }
         changed.push(r);
         let info = index.res(r);
-        stack.extend_from_slice(info.contents);
+        if !info.contents.is_empty() && in_bulk(r) {
+            settled_in_bulk.push(r);
+            let walked = info
+                .contents
+                .iter()
+                .filter(|&&x| !index.resources.follows(x));
+            stack.extend(walked);
+        } else {
+            stack.extend_from_slice(info.contents);
+        }
         if info.kind == ResourceKind::Run {
             stack.extend_from_slice(info.sequenced);
         }
@@ -254,7 +312,11 @@ fn region(index: &Index, delta: &Delta) -> (Vec<Rid>, Vec<bool>) {
             by_rank[index.resources.kind(r).rank()].push(r);
         }
     }
-    (by_rank.concat(), in_region)
+    Region {
+        order: by_rank.concat(),
+        in_region,
+        settled_in_bulk,
+    }
 }
 
 /// The runs listing a biosample; nothing for other kinds.
