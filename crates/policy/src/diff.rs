@@ -167,7 +167,7 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
     let views = [View::before(index), View::after(index, delta)];
     let Region {
         order,
-        mut in_region,
+        in_region,
         settled_in_bulk,
     } = region(index, delta, views);
     let mut b = Builder::new(index, views);
@@ -177,23 +177,21 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
     }
     // Followers are plain resources (see `Builder::node_for`): their
     // container's cascade on both sides.
-    let mut followers: Vec<(NodeId, Rid)> = Vec::new();
-    for &c in &settled_in_bulk {
-        let node = b.cascade_node(b.node_of[c as usize], [true, true]);
-        for &f in index.res(c).contents {
-            if index.resources.follows(f) {
-                b.node_of[f as usize] = node;
-                in_region[f as usize] = true;
-                followers.push((node, f));
-            }
-        }
-    }
-    let node_of: Vec<NodeId> = b
+    let bulk: Vec<(Rid, NodeId)> = settled_in_bulk
+        .iter()
+        .map(|&c| (c, b.cascade_node(b.node_of[c as usize], [true, true])))
+        .collect();
+    let mut node_of: Vec<NodeId> = b
         .node_of
         .iter()
         .zip(&in_region)
         .map(|(&n, &inside)| if inside { n } else { OUTSIDE })
         .collect();
+    for &(c, node) in &bulk {
+        for &f in index.resources.split_contents(c).1 {
+            node_of[f as usize] = node;
+        }
+    }
     let classes = b.classes(index, delta);
     let mut diff = Diff {
         parents: b.nodes.iter().map(|n| n.parent).collect(),
@@ -206,16 +204,27 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
         classes: Vec::new(),
         marked: RefCell::new(vec![NOT_MARKED; b.nodes.len()]),
     };
-    // Each node's first resource in the order of the region (by rank,
-    // then number), the followers' among the others'.
-    let place = |r: Rid| (index.resources.kind(r).rank(), r);
-    let walked = order.iter().map(|&r| (diff.node_of[r as usize], r));
-    for (n, r) in walked.chain(followers) {
+    for &r in &order {
+        let n = diff.node_of[r as usize];
         if let Some(counts) = diff.subtree.get_mut(n as usize) {
             counts[index.resources.kind(r) as usize] += 1;
+            diff.first[n as usize].get_or_insert(r);
+        }
+    }
+    // Followers by their containers' totals. A node's first resource is
+    // the first in the order of the walk (by rank, then number).
+    let place = |r: Rid| (index.resources.kind(r).rank(), r);
+    for &(c, n) in &bulk {
+        if let (Some(counts), Some(totals)) = (
+            diff.subtree.get_mut(n as usize),
+            index.resources.followers(c),
+        ) {
+            for (count, add) in counts.iter_mut().zip(totals.counts) {
+                *count += u64::from(add);
+            }
             let first = &mut diff.first[n as usize];
-            if first.is_none_or(|f| place(r) < place(f)) {
-                *first = Some(r);
+            if first.is_none_or(|f| place(totals.first) < place(f)) {
+                *first = Some(totals.first);
             }
         }
     }
@@ -246,8 +255,8 @@ struct Region {
     /// Those walked one by one and those they depend on, in an order where
     /// each comes after what it depends on.
     order: Vec<Rid>,
-    /// Which resources may change (not those only depended on); the
-    /// followers of `settled_in_bulk` are marked when they are settled.
+    /// Which resources may change (not those only depended on), but for
+    /// the followers of `settled_in_bulk`.
     in_region: Vec<bool>,
     /// Containers in the region whose followers (`Resources::follows`)
     /// are settled in one step, not walked: those whose owner the change

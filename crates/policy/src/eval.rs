@@ -11,7 +11,6 @@ use crate::access::{Access, Level};
 use crate::index::{Pid, Rid};
 use crate::model::{Profile, ResourceKind};
 use crate::view::View;
-use rustc_hash::FxHashMap;
 
 /// A resource, or a class of equivalent resources in a preview.
 pub(crate) type Node = u32;
@@ -240,14 +239,21 @@ pub(crate) fn upward(view: View<'_>, r: Rid) -> Vec<Rid> {
 }
 
 /// One person's effective access to one resource, walking up from it.
+/// What leads to a resource is a handful of containers and runs, so the
+/// access worked out for each is kept in a short list, not a map: a
+/// preview's summaries ask this thousands of times.
 pub(crate) fn access_at(view: View<'_>, pid: Pid, r: Rid) -> Eff {
     let person = Person::of(view, pid);
-    let mut effs: FxHashMap<Rid, Eff> = FxHashMap::default();
+    let mut effs: Vec<(Rid, Eff)> = Vec::new();
     for x in upward(view, r) {
         let eff = evaluate(view, &person, x, |c| {
-            (c, effs.get(&c).unwrap_or(&NO_ACCESS))
+            let known = effs.iter().find(|(y, _)| *y == c).map(|(_, e)| e);
+            (c, known.unwrap_or(&NO_ACCESS))
         });
-        effs.insert(x, eff);
+        effs.push((x, eff));
     }
-    effs.remove(&r).unwrap_or_default()
+    effs.into_iter()
+        .find(|(x, _)| *x == r)
+        .map(|(_, eff)| eff)
+        .unwrap_or_default()
 }

@@ -65,6 +65,7 @@ pub(crate) struct Res<'a> {
     pub kind: ResourceKind,
     pub owner: Pid,
     pub containers: &'a [Rid],
+    /// Its contents, those that follow it (`Resources::follows`) last.
     pub contents: &'a [Rid],
     pub sequenced: &'a [Rid],
     pub grants: &'a [(Pid, crate::access::Access)],
@@ -114,7 +115,12 @@ pub(crate) struct Resources {
     follows: Vec<bool>,
     pending: Vec<Option<u32>>,
     containers: Lists<Rid>,
+    /// Each resource's contents, those that do not follow it first (as
+    /// many as `walked`), then its followers, each part in number order.
     contents: Lists<Rid>,
+    walked: Vec<u32>,
+    /// What the followers of each container with any add up to.
+    followers: FxHashMap<Rid, Followers>,
     sequenced: Lists<Rid>,
     grants: Lists<(Pid, crate::access::Access)>,
 }
@@ -122,15 +128,33 @@ pub(crate) struct Resources {
 impl Resources {
     fn new(infos: Vec<ResourceInfo>) -> Resources {
         let n = infos.len();
-        let follows = infos.iter().map(|r| follows(&infos, r)).collect();
+        let follows: Vec<bool> = infos.iter().map(|r| follows(&infos, r)).collect();
+        let mut followers: FxHashMap<Rid, Followers> = FxHashMap::default();
+        for (r, info) in infos.iter().enumerate() {
+            if let (true, Some(&c)) = (follows[r], info.containers.first()) {
+                let r = r as Rid;
+                let totals = followers.entry(c).or_insert(Followers {
+                    counts: [0; ResourceKind::ALL.len()],
+                    first: r,
+                });
+                totals.counts[info.kind as usize] += 1;
+                let place = |x: Rid| (infos[x as usize].kind.rank(), x);
+                if place(r) < place(totals.first) {
+                    totals.first = r;
+                }
+            }
+        }
+        let mut contents: Vec<Rid> = Vec::new();
         let mut out = Resources {
             kinds: Vec::with_capacity(n),
             owners: Vec::with_capacity(n),
             is_fastq: Vec::with_capacity(n),
-            follows,
+            follows: Vec::new(),
             pending: Vec::with_capacity(n),
             containers: Lists::with_capacity(n),
             contents: Lists::with_capacity(n),
+            walked: Vec::with_capacity(n),
+            followers,
             sequenced: Lists::with_capacity(n),
             grants: Lists::with_capacity(n),
         };
@@ -140,10 +164,15 @@ impl Resources {
             out.is_fastq.push(r.is_fastq);
             out.pending.push(r.pending);
             out.containers.push(&r.containers);
-            out.contents.push(&r.contents);
+            contents.clear();
+            contents.extend(r.contents.iter().filter(|&&x| !follows[x as usize]));
+            out.walked.push(contents.len() as u32);
+            contents.extend(r.contents.iter().filter(|&&x| follows[x as usize]));
+            out.contents.push(&contents);
             out.sequenced.push(&r.sequenced);
             out.grants.push(&r.grants);
         }
+        out.follows = follows;
         out
     }
 
@@ -189,6 +218,21 @@ impl Resources {
         self.containers.get(r as usize).first().copied()
     }
 
+    /// A resource's contents that do not follow it, then its followers.
+    pub fn split_contents(&self, r: Rid) -> (&[Rid], &[Rid]) {
+        let all = self.contents.get(r as usize);
+        let walked = self
+            .walked
+            .get(r as usize)
+            .map_or(all.len(), |&k| k as usize);
+        all.split_at(walked.min(all.len()))
+    }
+
+    /// What a container's followers add up to, if it has any.
+    pub fn followers(&self, c: Rid) -> Option<&Followers> {
+        self.followers.get(&c)
+    }
+
     #[inline(always)]
     pub fn get(&self, r: Rid) -> Res<'_> {
         let i = r as usize;
@@ -203,6 +247,13 @@ impl Resources {
             pending: self.pending.get(i).copied().flatten(),
         }
     }
+}
+
+/// A container's followers counted by kind, and the first of them (by
+/// rank, then number, the order in which a preview walks resources).
+pub(crate) struct Followers {
+    pub counts: [u32; ResourceKind::ALL.len()],
+    pub first: Rid,
 }
 
 /// See `Resources::follows`.
