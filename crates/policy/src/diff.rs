@@ -8,7 +8,12 @@
 //!
 //! 1. **Region.** The resources whose access may change (the touched ones
 //!    and what they contain, and the biosamples of touched runs), plus
-//!    what those depend on.
+//!    what those depend on. Most of a project's resources are leaves that
+//!    *follow* their one container (`Resources::follows`: its owner, no
+//!    grants, nothing inside): while the change keeps the container's
+//!    owner and leaves them alone, they take the container's cascade, so
+//!    they are settled a container at a time, counted by totals the index
+//!    keeps, and never walked.
 //! 2. **Nodes.** Each resource's access for everyone, before and after, is
 //!    a pair of grant sets (`sets.rs`). Resources with equal pairs share a
 //!    node. Every node derives from a parent: a container's node seen
@@ -37,9 +42,9 @@
 //! shows them (`eval::access_at`).
 //!
 //! Where the time goes now, on an irregular organisation: for a share,
-//! the walk over the region (kept cheap by reading the index's columns and
-//! by deriving most resources with one array lookup); for a project
-//! transfer, the biosamples. The associated data stays with the sender,
+//! the resources that do not follow their container, most of them
+//! biosamples (each one's names depend on the runs listing it); for a
+//! project transfer, the biosamples too. The associated data stays with the sender,
 //! so nothing cascades from the project after acceptance, and everyone
 //! who read through the project loses access; a biosample then adds the
 //! names seen on each run listing it as a step of its own, and the people
@@ -212,19 +217,22 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
         }
     }
     // Followers by their containers' totals. A node's first resource is
-    // the first in the order of the walk (by rank, then number).
+    // the first in the order of the walk (by rank, then number); a
+    // container's followers are in number order and all of one rank.
     let place = |r: Rid| (index.resources.kind(r).rank(), r);
     for &(c, n) in &bulk {
-        if let (Some(counts), Some(totals)) = (
+        let (_, followers) = index.resources.split_contents(c);
+        if let (Some(counts), Some(totals), Some(&head)) = (
             diff.subtree.get_mut(n as usize),
-            index.resources.followers(c),
+            index.resources.follower_counts(c),
+            followers.first(),
         ) {
-            for (count, add) in counts.iter_mut().zip(totals.counts) {
+            for (count, &add) in counts.iter_mut().zip(totals) {
                 *count += u64::from(add);
             }
             let first = &mut diff.first[n as usize];
-            if first.is_none_or(|f| place(totals.first) < place(f)) {
-                *first = Some(totals.first);
+            if first.is_none_or(|f| place(head) < place(f)) {
+                *first = Some(head);
             }
         }
     }

@@ -119,8 +119,9 @@ pub(crate) struct Resources {
     /// many as `walked`), then its followers, each part in number order.
     contents: Lists<Rid>,
     walked: Vec<u32>,
-    /// What the followers of each container with any add up to.
-    followers: FxHashMap<Rid, Followers>,
+    /// The followers of each container with any, counted by kind (in
+    /// container order).
+    followers: Vec<(Rid, FollowerCounts)>,
     sequenced: Lists<Rid>,
     grants: Lists<(Pid, crate::access::Access)>,
 }
@@ -129,21 +130,7 @@ impl Resources {
     fn new(infos: Vec<ResourceInfo>) -> Resources {
         let n = infos.len();
         let follows: Vec<bool> = infos.iter().map(|r| follows(&infos, r)).collect();
-        let mut followers: FxHashMap<Rid, Followers> = FxHashMap::default();
-        for (r, info) in infos.iter().enumerate() {
-            if let (true, Some(&c)) = (follows[r], info.containers.first()) {
-                let r = r as Rid;
-                let totals = followers.entry(c).or_insert(Followers {
-                    counts: [0; ResourceKind::ALL.len()],
-                    first: r,
-                });
-                totals.counts[info.kind as usize] += 1;
-                let place = |x: Rid| (infos[x as usize].kind.rank(), x);
-                if place(r) < place(totals.first) {
-                    totals.first = r;
-                }
-            }
-        }
+        let infos_kinds: Vec<ResourceKind> = infos.iter().map(|r| r.kind).collect();
         let mut contents: Vec<Rid> = Vec::new();
         let mut out = Resources {
             kinds: Vec::with_capacity(n),
@@ -154,7 +141,7 @@ impl Resources {
             containers: Lists::with_capacity(n),
             contents: Lists::with_capacity(n),
             walked: Vec::with_capacity(n),
-            followers,
+            followers: Vec::new(),
             sequenced: Lists::with_capacity(n),
             grants: Lists::with_capacity(n),
         };
@@ -167,7 +154,16 @@ impl Resources {
             contents.clear();
             contents.extend(r.contents.iter().filter(|&&x| !follows[x as usize]));
             out.walked.push(contents.len() as u32);
-            contents.extend(r.contents.iter().filter(|&&x| follows[x as usize]));
+            let mut counts = [0; ResourceKind::ALL.len()];
+            for &x in r.contents.iter().filter(|&&x| follows[x as usize]) {
+                contents.push(x);
+                if let Some(kind) = infos_kinds.get(x as usize) {
+                    counts[*kind as usize] += 1;
+                }
+            }
+            if counts.iter().any(|&k| k > 0) {
+                out.followers.push((out.walked.len() as Rid - 1, counts));
+            }
             out.contents.push(&contents);
             out.sequenced.push(&r.sequenced);
             out.grants.push(&r.grants);
@@ -228,9 +224,10 @@ impl Resources {
         all.split_at(walked.min(all.len()))
     }
 
-    /// What a container's followers add up to, if it has any.
-    pub fn followers(&self, c: Rid) -> Option<&Followers> {
-        self.followers.get(&c)
+    /// A container's followers counted by kind, if it has any.
+    pub fn follower_counts(&self, c: Rid) -> Option<&FollowerCounts> {
+        let i = self.followers.binary_search_by_key(&c, |(x, _)| *x).ok()?;
+        self.followers.get(i).map(|(_, counts)| counts)
     }
 
     #[inline(always)]
@@ -249,12 +246,8 @@ impl Resources {
     }
 }
 
-/// A container's followers counted by kind, and the first of them (by
-/// rank, then number, the order in which a preview walks resources).
-pub(crate) struct Followers {
-    pub counts: [u32; ResourceKind::ALL.len()],
-    pub first: Rid,
-}
+/// How many followers of each kind a container has.
+pub(crate) type FollowerCounts = [u32; ResourceKind::ALL.len()];
 
 /// See `Resources::follows`.
 fn follows(infos: &[ResourceInfo], r: &ResourceInfo) -> bool {
@@ -546,6 +539,31 @@ impl<'w> Ids<'w> {
     }
 }
 
+/// Lookups of ids that repeat from one resource to the next (most of a
+/// project's resources have its owner, a run's files often follow each
+/// other): the last answer is tried before the table.
+struct Recent<'w> {
+    ids: Ids<'w>,
+    last: Option<(&'w str, u32)>,
+}
+
+impl<'w> Recent<'w> {
+    fn of(ids: Ids<'w>) -> Recent<'w> {
+        Recent { ids, last: None }
+    }
+
+    fn get(&mut self, id: &'w str) -> Option<u32> {
+        if let Some((last, n)) = self.last
+            && last == id
+        {
+            return Some(n);
+        }
+        let n = self.ids.get(id)?;
+        self.last = Some((id, n));
+        Some(n)
+    }
+}
+
 fn index_principals(world: &World, ids: &Ids<'_>) -> Result<Vec<PrincipalInfo>, PolicyError> {
     let n = world.principals.len();
     // Member edges, checked for dangling ids first.
@@ -689,15 +707,14 @@ fn index_resources(
     resource_ids: &Ids<'_>,
     principals: &[PrincipalInfo],
 ) -> Result<Vec<ResourceInfo>, PolicyError> {
-    // The number and kind of a resource id.
-    let kind_of = |id: &str| {
-        resource_ids
-            .get(id)
-            .map(|r| (r, world.resources[r as usize].kind))
-    };
+    // The number and kind of a resource id: a project's or a parent's,
+    // tried first against the last one asked for.
+    let (mut projects, mut parents) = (Recent::of(*resource_ids), Recent::of(*resource_ids));
+    let kind = |r: u32| (r, world.resources[r as usize].kind);
+    let mut owners = Recent::of(*principal_ids);
     let mut infos: Vec<ResourceInfo> = Vec::with_capacity(world.resources.len());
     for r in &world.resources {
-        let Some(owner) = principal_ids.get(&r.owner) else {
+        let Some(owner) = owners.get(&r.owner) else {
             return invalid(format!(
                 "`{}` is owned by `{}`, which is not a principal",
                 r.id, r.owner
@@ -717,7 +734,7 @@ fn index_resources(
             ));
         }
         for p in &r.projects {
-            match kind_of(p) {
+            match projects.get(p).map(kind) {
                 Some((r, ResourceKind::Project)) => containers.push(r),
                 Some((_, kind)) => {
                     return invalid(format!(
@@ -736,7 +753,7 @@ fn index_resources(
         containers.sort_unstable();
         containers.dedup();
         match (&r.parent, r.kind) {
-            (Some(parent), ResourceKind::File) => match kind_of(parent) {
+            (Some(parent), ResourceKind::File) => match parents.get(parent).map(kind) {
                 Some((r, kind)) if kind.holds_files() => containers.push(r),
                 Some((_, kind)) => {
                     return invalid(format!(
@@ -773,7 +790,7 @@ fn index_resources(
             ));
         }
         for b in &r.biosamples {
-            match kind_of(b) {
+            match resource_ids.get(b).map(kind) {
                 Some((r, ResourceKind::Biosample)) => sequenced.push(r),
                 Some((_, kind)) => {
                     return invalid(format!(
