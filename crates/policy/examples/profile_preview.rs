@@ -70,8 +70,9 @@ fn main() {
             message: None,
         },
     };
-    // Medians, since the machines are shared: the preview, then its summaries.
-    let (mut previews, mut blocks) = (Vec::new(), Vec::new());
+    // Medians, since the machines are shared: the preview, then its
+    // summaries and its digest (what the share dialog works out per edit).
+    let (mut previews, mut blocks, mut digests) = (Vec::new(), Vec::new(), Vec::new());
     let (mut pairs, mut summaries) = (0, 0);
     for _ in 0..rounds {
         let t = std::time::Instant::now();
@@ -83,6 +84,10 @@ fn main() {
         let t = std::time::Instant::now();
         summaries = p.blocks().len();
         blocks.push(t.elapsed());
+        let t = std::time::Instant::now();
+        let digest = p.digest();
+        digests.push(t.elapsed());
+        std::hint::black_box(digest);
         pairs = p.len();
     }
     let median = |mut times: Vec<std::time::Duration>| {
@@ -90,8 +95,9 @@ fn main() {
         times.get(times.len() / 2).copied().unwrap_or_default()
     };
     println!(
-        "{pairs} pairs, {summaries} summaries; median {:?} per preview, {:?} for its summaries",
+        "{pairs} pairs, {summaries} summaries; median {:?} per preview, {:?} for its summaries, {:?} for its digest",
         median(previews),
-        median(blocks)
+        median(blocks),
+        median(digests)
     );
 }
