@@ -299,13 +299,10 @@ fn region(index: &Index, delta: &Delta, views: [View<'_>; 2]) -> Region {
         }
         changed.push(r);
         let info = index.res(r);
-        if !info.contents.is_empty() && in_bulk(r) {
+        let (walked, followers) = index.resources.split_contents(r);
+        if !followers.is_empty() && in_bulk(r) {
             settled_in_bulk.push(r);
-            let walked = info
-                .contents
-                .iter()
-                .filter(|&&x| !index.resources.follows(x));
-            stack.extend(walked);
+            stack.extend_from_slice(walked);
         } else {
             stack.extend_from_slice(info.contents);
         }

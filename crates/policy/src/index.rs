@@ -130,10 +130,9 @@ impl Resources {
     fn new(infos: Vec<ResourceInfo>) -> Resources {
         let n = infos.len();
         let follows: Vec<bool> = infos.iter().map(|r| follows(&infos, r)).collect();
-        let infos_kinds: Vec<ResourceKind> = infos.iter().map(|r| r.kind).collect();
         let mut contents: Vec<Rid> = Vec::new();
         let mut out = Resources {
-            kinds: Vec::with_capacity(n),
+            kinds: infos.iter().map(|r| r.kind).collect(),
             owners: Vec::with_capacity(n),
             is_fastq: Vec::with_capacity(n),
             follows: Vec::new(),
@@ -146,7 +145,6 @@ impl Resources {
             grants: Lists::with_capacity(n),
         };
         for r in infos {
-            out.kinds.push(r.kind);
             out.owners.push(r.owner);
             out.is_fastq.push(r.is_fastq);
             out.pending.push(r.pending);
@@ -157,9 +155,7 @@ impl Resources {
             let mut counts = [0; ResourceKind::ALL.len()];
             for &x in r.contents.iter().filter(|&&x| follows[x as usize]) {
                 contents.push(x);
-                if let Some(kind) = infos_kinds.get(x as usize) {
-                    counts[*kind as usize] += 1;
-                }
+                counts[out.kind(x) as usize] += 1;
             }
             if counts.iter().any(|&k| k > 0) {
                 out.followers.push((out.walked.len() as Rid - 1, counts));
