@@ -157,6 +157,9 @@ pub(crate) struct Diff {
     next_holding: Vec<u32>,
     /// The node of each region resource; `OUTSIDE` elsewhere.
     pub node_of: Vec<NodeId>,
+    /// The region's resources (those with a node), so that sums over them
+    /// cost the region, not the world.
+    region: Vec<Rid>,
     /// People with changes, by class.
     pub classes: Vec<PeopleClass>,
     /// Scratch, by node: the position of a node among the marks being
@@ -172,7 +175,7 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
     let views = [View::before(index), View::after(index, delta)];
     let Region {
         order,
-        in_region,
+        context_only,
         settled_in_bulk,
     } = region(index, delta, views);
     let mut b = Builder::new(index, views);
@@ -186,16 +189,22 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
         .iter()
         .map(|&c| (c, b.cascade_node(b.node_of[c as usize], [true, true])))
         .collect();
-    let mut node_of: Vec<NodeId> = b
-        .node_of
+    // What was walked only as context changes nobody's access.
+    let mut node_of = std::mem::take(&mut b.node_of);
+    for &r in &context_only {
+        node_of[r as usize] = OUTSIDE;
+    }
+    let mut region: Vec<Rid> = order
         .iter()
-        .zip(&in_region)
-        .map(|(&n, &inside)| if inside { n } else { OUTSIDE })
+        .copied()
+        .filter(|&r| node_of[r as usize] != OUTSIDE)
         .collect();
     for &(c, node) in &bulk {
-        for &f in index.resources.split_contents(c).1 {
+        let followers = index.resources.split_contents(c).1;
+        for &f in followers {
             node_of[f as usize] = node;
         }
+        region.extend_from_slice(followers);
     }
     let classes = b.classes(index, delta);
     let mut diff = Diff {
@@ -206,6 +215,7 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
         by_position: Vec::new(),
         next_holding: Vec::new(),
         node_of,
+        region,
         classes: Vec::new(),
         marked: RefCell::new(vec![NOT_MARKED; b.nodes.len()]),
     };
@@ -261,21 +271,34 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
 /// The resources whose access may change, split by how they are settled.
 struct Region {
     /// Those walked one by one and those they depend on, in an order where
-    /// each comes after what it depends on.
+    /// each comes after what it depends on (by rank, then number).
     order: Vec<Rid>,
-    /// Which resources may change (not those only depended on), but for
-    /// the followers of `settled_in_bulk`.
-    in_region: Vec<bool>,
+    /// Those of `order` walked only because others depend on them: their
+    /// access does not change.
+    context_only: Vec<Rid>,
     /// Containers in the region whose followers (`Resources::follows`)
     /// are settled in one step, not walked: those whose owner the change
     /// keeps and none of whose followers it touches.
     settled_in_bulk: Vec<Rid>,
 }
 
-/// The resources whose access may change and those they depend on.
+/// What [`region`] knows of a resource.
+#[derive(Clone, Copy, PartialEq)]
+enum Reach {
+    Outside,
+    /// Its access may change.
+    InRegion,
+    /// Only something in the region depends on it.
+    Context,
+}
+
+/// The resources whose access may change and those they depend on. Its
+/// cost follows the region, but for one pass over a byte per resource: a
+/// run's transfer reaches a thousand resources of a world of a hundred
+/// thousand.
 fn region(index: &Index, delta: &Delta, views: [View<'_>; 2]) -> Region {
     let n = index.resources.len();
-    let mut in_region = vec![false; n];
+    let mut reach = vec![Reach::Outside; n];
     // Containers of the followers the change touches: those followers
     // are walked like any other resource.
     let mut touched_followers: Vec<Rid> = delta
@@ -294,7 +317,7 @@ fn region(index: &Index, delta: &Delta, views: [View<'_>; 2]) -> Region {
     stack.extend_from_slice(&delta.membership.reached);
     let mut changed: Vec<Rid> = Vec::new();
     while let Some(r) = stack.pop() {
-        if std::mem::replace(&mut in_region[r as usize], true) {
+        if std::mem::replace(&mut reach[r as usize], Reach::InRegion) == Reach::InRegion {
             continue;
         }
         changed.push(r);
@@ -310,25 +333,36 @@ fn region(index: &Index, delta: &Delta, views: [View<'_>; 2]) -> Region {
             stack.extend_from_slice(info.sequenced);
         }
     }
-    let mut inside = in_region.clone();
-    let mut stack = changed;
+    let mut context_only = Vec::new();
+    let mut stack = changed.clone();
     while let Some(r) = stack.pop() {
         let info = index.res(r);
         for &up in info.containers.iter().chain(listed_on(index, r)) {
-            if !std::mem::replace(&mut inside[up as usize], true) {
+            if reach[up as usize] == Reach::Outside {
+                reach[up as usize] = Reach::Context;
+                context_only.push(up);
                 stack.push(up);
             }
         }
     }
-    let mut by_rank: [Vec<Rid>; 3] = Default::default();
-    for r in 0..n as Rid {
-        if inside[r as usize] {
-            by_rank[index.resources.kind(r).rank()].push(r);
+    let place = |r: Rid| (index.resources.kind(r).rank(), r);
+    let mut order = changed;
+    order.extend_from_slice(&context_only);
+    // A small region is sorted; a large one is read off in one pass.
+    if order.len() < n / 16 {
+        order.sort_unstable_by_key(|&r| place(r));
+    } else {
+        let mut by_rank: [Vec<Rid>; 3] = Default::default();
+        for (r, &state) in reach.iter().enumerate() {
+            if state != Reach::Outside {
+                by_rank[index.resources.kind(r as Rid).rank()].push(r as Rid);
+            }
         }
+        order = by_rank.concat();
     }
     Region {
-        order: by_rank.concat(),
-        in_region,
+        order,
+        context_only,
         settled_in_bulk,
     }
 }
@@ -403,7 +437,7 @@ impl<'a> Builder<'a> {
             readers: FxHashMap::default(),
             alike: FxHashMap::default(),
             key: Vec::new(),
-            node_of: vec![ROOT; index.resources.len()],
+            node_of: vec![OUTSIDE; index.resources.len()],
             role,
             data_owners: &index.data_owners,
             movers,
@@ -1207,12 +1241,12 @@ impl Diff {
     }
 
     /// Per node, the sum of `leaf` over the region resources in its subtree.
-    pub fn subtree_sums<T>(&self, index: &Index, leaf: impl Fn(Rid) -> T) -> Vec<T>
+    pub fn subtree_sums<T>(&self, leaf: impl Fn(Rid) -> T) -> Vec<T>
     where
         T: Copy + Default + Subtract,
     {
         let mut sums = vec![T::default(); self.parents.len()];
-        for r in 0..index.resources.len() as Rid {
+        for &r in &self.region {
             if let Some(sum) = self
                 .node_of
                 .get(r as usize)
