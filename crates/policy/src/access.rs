@@ -229,7 +229,11 @@ impl fmt::Display for Access {
 /// The JSON object form of an access, with permission names kept as text so
 /// that an action naming an unknown permission can be answered with
 /// `invalid_access` rather than a parse failure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Read by hand (below): serde's derive for an untagged enum buffers the
+/// value and tries each form, which costs code size in the wasm and says
+/// only "did not match any variant" when neither fits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum AccessText {
     Level(String),
@@ -286,6 +290,37 @@ impl From<Access> for AccessText {
 impl Serialize for Access {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         AccessText::from_access(*self).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for AccessText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// The object form's fields; others are ignored.
+        #[derive(Deserialize)]
+        struct Full {
+            level: String,
+            #[serde(default)]
+            permissions: Vec<String>,
+        }
+        struct Forms;
+        impl<'de> serde::de::Visitor<'de> for Forms {
+            type Value = AccessText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an access level or {\"level\", \"permissions\"}")
+            }
+            fn visit_str<E: serde::de::Error>(self, level: &str) -> Result<AccessText, E> {
+                Ok(AccessText::Level(level.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<AccessText, A::Error> {
+                let Full { level, permissions } =
+                    Full::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(AccessText::Full { level, permissions })
+            }
+        }
+        deserializer.deserialize_any(Forms)
     }
 }
 

@@ -2,10 +2,13 @@
 //! (`{"type": "share", "actor": ..., ...}`).
 
 use crate::access::AccessText;
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// One change a person asks for. Every action names its actor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Read by hand (see the `Deserialize` impl below), written by serde.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
@@ -112,20 +115,42 @@ pub enum ActionType {
 }
 
 impl ActionType {
+    pub const ALL: [ActionType; 11] = [
+        ActionType::Share,
+        ActionType::Unshare,
+        ActionType::RequestTransfer,
+        ActionType::AcceptTransfer,
+        ActionType::DeclineTransfer,
+        ActionType::CancelTransfer,
+        ActionType::SetOwner,
+        ActionType::Leave,
+        ActionType::AddMember,
+        ActionType::RemoveMember,
+        ActionType::Batch,
+    ];
+
+    /// The names as the `type` field writes them, in declaration order.
+    pub const NAMES: [&'static str; 11] = [
+        "share",
+        "unshare",
+        "request_transfer",
+        "accept_transfer",
+        "decline_transfer",
+        "cancel_transfer",
+        "set_owner",
+        "leave",
+        "add_member",
+        "remove_member",
+        "batch",
+    ];
+
+    pub fn parse(name: &str) -> Option<ActionType> {
+        ActionType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            ActionType::Share => "share",
-            ActionType::Unshare => "unshare",
-            ActionType::RequestTransfer => "request_transfer",
-            ActionType::AcceptTransfer => "accept_transfer",
-            ActionType::DeclineTransfer => "decline_transfer",
-            ActionType::CancelTransfer => "cancel_transfer",
-            ActionType::SetOwner => "set_owner",
-            ActionType::Leave => "leave",
-            ActionType::AddMember => "add_member",
-            ActionType::RemoveMember => "remove_member",
-            ActionType::Batch => "batch",
-        }
+        // `ALL` and `NAMES` list the types in declaration order.
+        ActionType::NAMES[self as usize]
     }
 }
 
@@ -220,5 +245,234 @@ impl Action {
             Action::RemoveMember { .. } => ActionType::RemoveMember,
             Action::Batch { .. } => ActionType::Batch,
         }
+    }
+}
+
+/// Every field any action has, as one flat object: an action is read into
+/// this and then checked against its `type`. Serde's derive for an
+/// internally tagged enum buffers the object and compiles a reader per
+/// variant, which made reading an action a seventh of the npm package's
+/// wasm; this is one reader, with the same messages (`missing field`,
+/// `unknown variant`). Fields that the `type` does not use are ignored,
+/// but like every field must have the right JSON type.
+#[derive(Deserialize)]
+struct Fields {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    actor: Option<String>,
+    resource: Option<String>,
+    principal: Option<String>,
+    access: Option<AccessText>,
+    to: Option<String>,
+    message: Option<String>,
+    transfer: Option<String>,
+    leave: Option<bool>,
+    group: Option<String>,
+    actions: Option<Vec<Action>>,
+}
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let f = Fields::deserialize(deserializer)?;
+        fn need<T, E: serde::de::Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
+            value.ok_or_else(|| E::missing_field(field))
+        }
+        let kind = need(f.kind, "type")?;
+        let Some(kind) = ActionType::parse(&kind) else {
+            return Err(D::Error::unknown_variant(&kind, &ActionType::NAMES));
+        };
+        let actor = need(f.actor, "actor")?;
+        Ok(match kind {
+            ActionType::Share => Action::Share {
+                actor,
+                resource: need(f.resource, "resource")?,
+                principal: need(f.principal, "principal")?,
+                access: need(f.access, "access")?,
+            },
+            ActionType::Unshare => Action::Unshare {
+                actor,
+                resource: need(f.resource, "resource")?,
+                principal: need(f.principal, "principal")?,
+            },
+            ActionType::RequestTransfer => Action::RequestTransfer {
+                actor,
+                resource: need(f.resource, "resource")?,
+                to: need(f.to, "to")?,
+                message: f.message,
+            },
+            ActionType::AcceptTransfer => Action::AcceptTransfer {
+                actor,
+                transfer: need(f.transfer, "transfer")?,
+            },
+            ActionType::DeclineTransfer => Action::DeclineTransfer {
+                actor,
+                transfer: need(f.transfer, "transfer")?,
+            },
+            ActionType::CancelTransfer => Action::CancelTransfer {
+                actor,
+                transfer: need(f.transfer, "transfer")?,
+            },
+            ActionType::SetOwner => Action::SetOwner {
+                actor,
+                resource: need(f.resource, "resource")?,
+                principal: need(f.principal, "principal")?,
+                leave: f.leave.unwrap_or(false),
+            },
+            ActionType::Leave => Action::Leave {
+                actor,
+                resource: need(f.resource, "resource")?,
+            },
+            ActionType::AddMember => Action::AddMember {
+                actor,
+                group: need(f.group, "group")?,
+                principal: need(f.principal, "principal")?,
+            },
+            ActionType::RemoveMember => Action::RemoveMember {
+                actor,
+                group: need(f.group, "group")?,
+                principal: need(f.principal, "principal")?,
+            },
+            ActionType::Batch => Action::Batch {
+                actor,
+                actions: need(f.actions, "actions")?,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> Result<Action, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn type_names_follow_the_declaration_order() {
+        for (i, t) in ActionType::ALL.into_iter().enumerate() {
+            assert_eq!(t as usize, i);
+            assert_eq!(ActionType::parse(t.as_str()), Some(t));
+        }
+    }
+
+    #[test]
+    fn every_action_reads_back_what_is_written() {
+        let share = Action::Share {
+            actor: "ann".into(),
+            resource: "P1".into(),
+            principal: "lab".into(),
+            access: AccessText::Full {
+                level: "write".into(),
+                permissions: vec!["share".into()],
+            },
+        };
+        let actions = vec![
+            share.clone(),
+            Action::Unshare {
+                actor: "ann".into(),
+                resource: "P1".into(),
+                principal: "lab".into(),
+            },
+            Action::RequestTransfer {
+                actor: "ann".into(),
+                resource: "P1".into(),
+                to: "bob@core.example".into(),
+                message: Some("yours".into()),
+            },
+            Action::AcceptTransfer {
+                actor: "bob".into(),
+                transfer: "T1".into(),
+            },
+            Action::DeclineTransfer {
+                actor: "bob".into(),
+                transfer: "T1".into(),
+            },
+            Action::CancelTransfer {
+                actor: "ann".into(),
+                transfer: "T1".into(),
+            },
+            Action::SetOwner {
+                actor: "ann".into(),
+                resource: "P1".into(),
+                principal: "bob".into(),
+                leave: true,
+            },
+            Action::Leave {
+                actor: "bob".into(),
+                resource: "P1".into(),
+            },
+            Action::AddMember {
+                actor: "ann".into(),
+                group: "lab".into(),
+                principal: "bob".into(),
+            },
+            Action::RemoveMember {
+                actor: "ann".into(),
+                group: "lab".into(),
+                principal: "bob".into(),
+            },
+        ];
+        let batch = Action::Batch {
+            actor: "ann".into(),
+            actions: actions.clone(),
+        };
+        for action in actions.iter().chain([&batch]) {
+            let text = serde_json::to_string(action).expect("written");
+            assert_eq!(read(&text).as_ref(), Ok(action), "{text}");
+        }
+        let covered: Vec<ActionType> = actions
+            .iter()
+            .chain([&batch])
+            .map(Action::action_type)
+            .collect();
+        assert_eq!(covered, ActionType::ALL);
+    }
+
+    #[test]
+    fn defaults_and_unknown_fields() {
+        let owner =
+            read(r#"{"type":"set_owner","actor":"a","resource":"P","principal":"b","note":1}"#);
+        assert!(matches!(owner, Ok(Action::SetOwner { leave: false, .. })));
+        let invite = read(r#"{"type":"request_transfer","actor":"a","resource":"P","to":"b@x"}"#);
+        assert!(matches!(
+            invite,
+            Ok(Action::RequestTransfer { message: None, .. })
+        ));
+    }
+
+    #[test]
+    fn malformed_actions_say_what_is_wrong() {
+        let says = |json: &str, part: &str| {
+            let message = read(json).expect_err(json);
+            assert!(message.contains(part), "{json}: {message}");
+        };
+        says(r#"{"actor":"a"}"#, "missing field `type`");
+        says(r#"{"type":"shar","actor":"a"}"#, "unknown variant `shar`");
+        says(
+            r#"{"type":"share","actor":"a","resource":"P"}"#,
+            "missing field `principal`",
+        );
+        says(
+            r#"{"type":"leave","resource":"P"}"#,
+            "missing field `actor`",
+        );
+        says(
+            r#"{"type":"leave","actor":5,"resource":"P"}"#,
+            "invalid type: integer `5`",
+        );
+        says(
+            r#"{"type":"share","actor":"a","resource":"P","principal":"b","access":7}"#,
+            "expected an access level",
+        );
+        says(
+            r#"{"type":"share","actor":"a","resource":"P","principal":"b","access":{"permissions":[]}}"#,
+            "missing field `level`",
+        );
+        says(
+            r#"{"type":"batch","actor":"a","actions":[{"type":"leave","actor":"a"}]}"#,
+            "missing field `resource`",
+        );
+        says("[1,2]", "invalid type");
     }
 }
