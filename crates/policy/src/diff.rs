@@ -345,21 +345,24 @@ fn region(index: &Index, delta: &Delta, views: [View<'_>; 2]) -> Region {
             }
         }
     }
-    let place = |r: Rid| (index.resources.kind(r).rank(), r);
-    let mut order = changed;
-    order.extend_from_slice(&context_only);
-    // A small region is sorted; a large one is read off in one pass.
-    if order.len() < n / 16 {
-        order.sort_unstable_by_key(|&r| place(r));
+    // By rank, then number: a small region is sorted, a large one read
+    // off in one pass.
+    let mut by_rank: [Vec<Rid>; 3] = Default::default();
+    if changed.len() + context_only.len() < n / 16 {
+        for &r in changed.iter().chain(&context_only) {
+            by_rank[index.resources.kind(r).rank()].push(r);
+        }
+        for rank in &mut by_rank {
+            rank.sort_unstable();
+        }
     } else {
-        let mut by_rank: [Vec<Rid>; 3] = Default::default();
         for (r, &state) in reach.iter().enumerate() {
             if state != Reach::Outside {
                 by_rank[index.resources.kind(r as Rid).rank()].push(r as Rid);
             }
         }
-        order = by_rank.concat();
     }
+    let order = by_rank.concat();
     Region {
         order,
         context_only,
