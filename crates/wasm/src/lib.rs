@@ -8,9 +8,9 @@
 //! exception. TypeScript types come from the Rust types (tsify).
 
 use custody_policy::api::{self, Rejection};
-use custody_policy::{Action, ErrorCode, PolicyError, World};
+use custody_policy::json::{parse_action, parse_world};
+use custody_policy::{Action, ErrorCode, PolicyError};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -19,33 +19,63 @@ const TYPES: &str = r#"
 export type EngineLoad = { engine: Engine } | Rejection;
 "#;
 
-fn read<T: DeserializeOwned>(
-    value: JsValue,
+// Values cross the boundary as JSON text: `JSON.stringify` and
+// `JSON.parse` are native and fast, and one serde reader and writer
+// (serde_json's, which `Engine.fromJson` needs anyway) serves every path.
+// Converting objects field by field instead compiled a second reader and
+// writer for every type, a quarter of the package's wasm.
+
+/// A JavaScript value's JSON text; `None` for what JSON cannot hold
+/// (`undefined`, a function, a BigInt, a cycle).
+fn json_text(value: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(value).ok()?.as_string()
+}
+
+/// Reads a value as `parse` reads its JSON text, refusing with `code`
+/// what has none.
+fn read<T>(
+    value: &JsValue,
     code: ErrorCode,
     what: &str,
+    parse: impl FnOnce(&str) -> Result<T, PolicyError>,
 ) -> Result<T, PolicyError> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| PolicyError::new(code, format!("the {what} cannot be read: {e}")))
+    match json_text(value) {
+        Some(text) => parse(&text),
+        None => Err(PolicyError::new(
+            code,
+            format!("the {what} cannot be read: it is not a JSON value"),
+        )),
+    }
 }
 
-fn load_world(value: JsValue) -> Result<custody_policy::Engine, PolicyError> {
-    read::<World>(value, ErrorCode::InvalidWorld, "world").and_then(custody_policy::Engine::new)
+fn load_world(value: &JsValue) -> Result<custody_policy::Engine, PolicyError> {
+    read(value, ErrorCode::InvalidWorld, "world", parse_world).and_then(custody_policy::Engine::new)
 }
 
-fn read_action(value: JsValue) -> Result<Action, PolicyError> {
-    read(value, ErrorCode::InvalidAction, "action")
+fn read_action(value: &JsValue) -> Result<Action, PolicyError> {
+    read(value, ErrorCode::InvalidAction, "action", parse_action)
 }
 
-/// Plain JavaScript objects, as `JSON.parse` would give.
+/// Plain JavaScript objects, as `JSON.parse` gives.
 fn write<T: Serialize>(answer: &T) -> JsValue {
-    answer
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or_else(|e| {
-            write(&Rejection::from(PolicyError::new(
+    serde_json::to_string(answer)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .unwrap_or_else(|| {
+            rejection(
                 ErrorCode::InvalidAction,
-                e.to_string(),
-            )))
+                "the answer cannot be written as JSON",
+            )
         })
+}
+
+/// `{error, message}`, built without serde for when writing fails.
+fn rejection(code: ErrorCode, message: &str) -> JsValue {
+    let object = js_sys::Object::new();
+    // Setting properties on a fresh object cannot fail.
+    let _ = js_sys::Reflect::set(&object, &"error".into(), &code.as_str().into());
+    let _ = js_sys::Reflect::set(&object, &"message".into(), &message.into());
+    object.into()
 }
 
 /// Answers from a result, turning a failure on the way into `{error, message}`.
@@ -59,7 +89,7 @@ pub fn preview(
     #[wasm_bindgen(unchecked_param_type = "World")] world: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
 ) -> JsValue {
-    answer(load_world(world).and_then(|e| Ok(api::preview(&e, &read_action(action)?))))
+    answer(load_world(&world).and_then(|e| Ok(api::preview(&e, &read_action(&action)?))))
 }
 
 /// The world after `action`: `{world}` or `{error, message}`.
@@ -68,7 +98,7 @@ pub fn apply(
     #[wasm_bindgen(unchecked_param_type = "World")] world: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
 ) -> JsValue {
-    answer(load_world(world).and_then(|e| Ok(api::apply(&e, &read_action(action)?))))
+    answer(load_world(&world).and_then(|e| Ok(api::apply(&e, &read_action(&action)?))))
 }
 
 /// Everyone with access to a resource, and why: `{holders}` or `{error, message}`.
@@ -77,7 +107,7 @@ pub fn who_has_access(
     #[wasm_bindgen(unchecked_param_type = "World")] world: JsValue,
     #[wasm_bindgen(js_name = "resourceId")] resource_id: &str,
 ) -> JsValue {
-    answer(load_world(world).map(|e| api::who_has_access(&e, resource_id)))
+    answer(load_world(&world).map(|e| api::who_has_access(&e, resource_id)))
 }
 
 /// One person's access to one resource, and why: `{holder}` or `{error, message}`.
@@ -87,13 +117,13 @@ pub fn effective_access(
     #[wasm_bindgen(js_name = "personId")] person_id: &str,
     #[wasm_bindgen(js_name = "resourceId")] resource_id: &str,
 ) -> JsValue {
-    answer(load_world(world).map(|e| api::effective_access(&e, person_id, resource_id)))
+    answer(load_world(&world).map(|e| api::effective_access(&e, person_id, resource_id)))
 }
 
 /// `{valid: true}`, or `{error: "invalid_world", message}` saying what is wrong.
 #[wasm_bindgen(js_name = validateWorld, unchecked_return_type = "ValidationResult")]
 pub fn validate_world(#[wasm_bindgen(unchecked_param_type = "World")] world: JsValue) -> JsValue {
-    answer(read(world, ErrorCode::InvalidWorld, "world").map(api::validate))
+    answer(read(&world, ErrorCode::InvalidWorld, "world", parse_world).map(api::validate))
 }
 
 /// `{engine}` for a loaded world, or the rejection.
@@ -121,7 +151,7 @@ impl JsEngine {
     /// Loads a world: `{engine}`, or `{error: "invalid_world", message}`.
     #[wasm_bindgen(unchecked_return_type = "EngineLoad")]
     pub fn load(#[wasm_bindgen(unchecked_param_type = "World")] world: JsValue) -> JsValue {
-        loaded(load_world(world))
+        loaded(load_world(&world))
     }
 
     /// Loads a world from its JSON text (as the server sends it), without
@@ -137,7 +167,7 @@ impl JsEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
     ) -> JsValue {
-        answer(read_action(action).map(|a| api::preview(&self.inner, &a)))
+        answer(read_action(&action).map(|a| api::preview(&self.inner, &a)))
     }
 
     /// The preview in block form, for dialogs: `{total, blocks, warnings}`.
@@ -146,7 +176,7 @@ impl JsEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
     ) -> JsValue {
-        answer(read_action(action).map(|a| api::summary(&self.inner, &a)))
+        answer(read_action(&action).map(|a| api::summary(&self.inner, &a)))
     }
 
     /// `limit` changes from `offset`, in the specification's order: `{total, changes}`.
@@ -162,7 +192,7 @@ impl JsEngine {
         } else {
             0
         };
-        answer(read_action(action).map(|a| api::page(&self.inner, &a, offset, limit as usize)))
+        answer(read_action(&action).map(|a| api::page(&self.inner, &a, offset, limit as usize)))
     }
 
     /// The resource ids of block `block` of the summary, a page at a time.
@@ -174,7 +204,7 @@ impl JsEngine {
         offset: u32,
         limit: u32,
     ) -> JsValue {
-        answer(read_action(action).map(|a| {
+        answer(read_action(&action).map(|a| {
             api::block_resources(
                 &self.inner,
                 &a,
@@ -209,7 +239,7 @@ impl JsEngine {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
     ) -> JsValue {
-        answer(read_action(action).map(|a| api::apply_in_place(&mut self.inner, &a)))
+        answer(read_action(&action).map(|a| api::apply_in_place(&mut self.inner, &a)))
     }
 
     /// The engine's current world.
