@@ -386,12 +386,16 @@ fn tidy(message: &str) -> String {
         .to_string()
 }
 
+/// The text with its first letter in capitals. Only ASCII letters are
+/// raised: the words capitalized are the app's own (kinds, access, the
+/// server's messages), and Unicode's case tables would add 20 KB to the
+/// wasm for them.
 pub fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let mut out = text.to_string();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    out
 }
 
 /// A timestamp (milliseconds since the epoch, UTC) as "2024-03-04 14:05 UTC".

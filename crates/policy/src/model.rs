@@ -191,6 +191,29 @@ pub enum TransferStatus {
     Canceled,
 }
 
+impl TransferStatus {
+    pub const ALL: [TransferStatus; 4] = [
+        TransferStatus::Pending,
+        TransferStatus::Accepted,
+        TransferStatus::Declined,
+        TransferStatus::Canceled,
+    ];
+
+    /// The status as the JSON form writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferStatus::Pending => "pending",
+            TransferStatus::Accepted => "accepted",
+            TransferStatus::Declined => "declined",
+            TransferStatus::Canceled => "canceled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<TransferStatus> {
+        TransferStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
 /// An invitation to take ownership of a project or run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]

@@ -364,7 +364,7 @@ async fn decide(
     let stored = started.elapsed();
     let outcome = serde_json::json!({
         "transfer": written.created.as_ref().map(|t| t.id.clone()),
-        "settled": written.settled.iter().map(|t| serde_json::json!({"id": t.id, "status": slice::status_text(t.status)})).collect::<Vec<_>>(),
+        "settled": written.settled.iter().map(|t| serde_json::json!({"id": t.id, "status": t.status.as_str()})).collect::<Vec<_>>(),
         "owners_changed": written.owners.len(),
         "grants_set": written.granted.len(),
         "grants_removed": written.revoked.len(),

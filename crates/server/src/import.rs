@@ -7,7 +7,7 @@ use custody_policy::{ResourceKind, World, normalize_email};
 
 use crate::db::{Backend, Db, Tx, now_ms};
 use crate::error::{AppError, AppResult};
-use crate::slice::{access_to_row, status_text};
+use crate::slice::access_to_row;
 
 /// A value to bind.
 pub enum Val {
@@ -197,7 +197,7 @@ pub async fn import_world(db: &Db, world: &World) -> AppResult<()> {
                 t(&x.to),
                 t(&normalize_email(&x.to)),
                 opt(&x.message),
-                t(status_text(x.status)),
+                t(x.status.as_str()),
                 Val::Int(now),
             ]
         })

@@ -496,22 +496,9 @@ pub fn resource_kind(text: &str) -> Option<ResourceKind> {
     ResourceKind::ALL.into_iter().find(|k| k.as_str() == text)
 }
 
+/// A stored status; an unknown one reads as pending.
 pub fn transfer_status(text: &str) -> TransferStatus {
-    match text {
-        "accepted" => TransferStatus::Accepted,
-        "declined" => TransferStatus::Declined,
-        "canceled" => TransferStatus::Canceled,
-        _ => TransferStatus::Pending,
-    }
-}
-
-pub fn status_text(status: TransferStatus) -> &'static str {
-    match status {
-        TransferStatus::Pending => "pending",
-        TransferStatus::Accepted => "accepted",
-        TransferStatus::Declined => "declined",
-        TransferStatus::Canceled => "canceled",
-    }
+    TransferStatus::parse(text).unwrap_or(TransferStatus::Pending)
 }
 
 /// A grant's stored level and comma-separated permissions as an access.

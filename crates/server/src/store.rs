@@ -12,7 +12,7 @@ use custody_policy::{Access, PrincipalKind, Transfer, TransferStatus, World, nor
 use crate::accounts::random_token;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::slice::{access_to_row, status_text};
+use crate::slice::access_to_row;
 
 /// What was written, for the audit record and the notifications.
 #[derive(Debug, Default)]
@@ -127,7 +127,7 @@ pub async fn write(
                 .bind(&x.to)
                 .bind(normalize_email(&x.to))
                 .bind(x.message.clone())
-                .bind(status_text(x.status))
+                .bind(x.status.as_str())
                 .bind(now)
                 .execute(&mut **tx)
                 .await?;
@@ -140,7 +140,7 @@ pub async fn write(
                     "UPDATE transfers SET status = $1, decided_at = $2, decided_by = $3
                      WHERE id = $4 AND status = 'pending'",
                 )
-                .bind(status_text(x.status))
+                .bind(x.status.as_str())
                 .bind(now)
                 .bind(actor)
                 .bind(&x.id)

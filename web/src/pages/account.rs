@@ -52,7 +52,7 @@ pub fn AccountPage() -> Html {
                     { for list.iter().map(|t| {
                         let sent = t.from == me.id;
                         html! {
-                            <tr key={t.id.clone()} data-transfer={t.id.clone()} data-status={format!("{:?}", t.status).to_lowercase()}>
+                            <tr key={t.id.clone()} data-transfer={t.id.clone()} data-status={t.status.as_str()}>
                                 <td>
                                     <Link<Route> to={Route::Resource { id: t.resource.clone() }}>
                                         { format!("{} {}", words::capitalize(words::kind_noun(t.resource_kind, 1)),
