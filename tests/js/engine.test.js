@@ -144,3 +144,18 @@ test("nothing an app passes makes the package throw", () => {
   assert.deepEqual(engine.changesPage(shareWithGenomics, -5, 1).changes.length, 1);
   assert.deepEqual(engine.blockResources(shareWithGenomics, 99, 0, 5), { resources: [] });
 });
+
+test("values that JSON cannot hold are refused as values, not thrown", () => {
+  const engine = load();
+  const cyclic = { ...shareWithGenomics };
+  cyclic.self = cyclic;
+  for (const action of [cyclic, { ...shareWithGenomics, access: 1n }, undefined, () => 1]) {
+    const answer = engine.preview(action);
+    assert.equal(answer.error, "invalid_action", String(action));
+    assert.match(answer.message, /the action cannot be read/);
+  }
+  const refused = Engine.load(undefined);
+  assert.equal(refused.error, "invalid_world");
+  assert.match(refused.message, /not a JSON value/);
+  assert.equal(Engine.load({ ...world, extra: 2n }).error, "invalid_world");
+});
