@@ -8,7 +8,7 @@
 //! exception. TypeScript types come from the Rust types (tsify).
 
 use custody_policy::api::{self, Rejection};
-use custody_policy::json::{parse_action, parse_world};
+use custody_policy::json::{parse_action, parse_world, to_json};
 use custody_policy::{Action, ErrorCode, PolicyError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -56,20 +56,19 @@ fn read_action(value: &JsValue) -> Result<Action, PolicyError> {
     read(value, ErrorCode::InvalidAction, "action", parse_action)
 }
 
-/// Plain JavaScript objects, as `JSON.parse` gives.
+/// Plain JavaScript objects, as `JSON.parse` gives. The text comes from
+/// the policy crate's `to_json`, which already answers a failure to
+/// serialise with `{error, message}`.
 fn write<T: Serialize>(answer: &T) -> JsValue {
-    serde_json::to_string(answer)
-        .ok()
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .unwrap_or_else(|| {
-            rejection(
-                ErrorCode::InvalidAction,
-                "the answer cannot be written as JSON",
-            )
-        })
+    js_sys::JSON::parse(&to_json(answer)).unwrap_or_else(|_| {
+        rejection(
+            ErrorCode::InvalidAction,
+            "the answer cannot be written as JSON",
+        )
+    })
 }
 
-/// `{error, message}`, built without serde for when writing fails.
+/// `{error, message}`, built without JSON for when its text cannot be read.
 fn rejection(code: ErrorCode, message: &str) -> JsValue {
     let object = js_sys::Object::new();
     // Setting properties on a fresh object cannot fail.
