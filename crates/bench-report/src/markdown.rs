@@ -190,7 +190,9 @@ fn server(out: &mut String, figures: &Figures) {
         "A load generator in its own process against `custody serve` on 127.0.0.1: each client \
          signed in as the owner of its own project, confirming shares, unshares, transfer \
          requests and cancellations (the preview's digest with each); then the access context \
-         of a generated project, read one after another.\n\n",
+         of a generated project and of the demo's large one: each read first right after a \
+         change elsewhere in the world (the slice read from the database), then read again \
+         with nothing changed (`_kept`: served as kept between reads).\n\n",
     );
     let list: Vec<&Figure> = figures.suite("server").collect();
     if list.is_empty() {

@@ -2,7 +2,9 @@
 //! serve` on 127.0.0.1: confirmed shares, unshares, transfer requests and
 //! cancellations from concurrent clients, each on a project of its own (so
 //! none of them answer 409), then the access context of a generated
-//! project of the chosen size and of the demo's large project.
+//! project of the chosen size and of the demo's large project: each read
+//! first right after a change elsewhere in the world (read from the
+//! database), then again with nothing changed (kept between reads).
 //!
 //! ```sh
 //! cargo build --release -p custody-server --bin custody --example load
@@ -50,7 +52,8 @@ struct Args {
     #[arg(long, default_value = "L")]
     size: String,
     /// `sqlite://PATH` or `postgres://...` (an empty database); default a
-    /// fresh SQLite file in the temp folder.
+    /// fresh SQLite file in the temp folder, removed after the run (a
+    /// database named here is kept).
     #[arg(long)]
     database_url: Option<String>,
     /// A PostgreSQL server's admin URL (`postgres://postgres@127.0.0.1/postgres`):
@@ -369,18 +372,74 @@ async fn client_loop(
     latencies
 }
 
-/// Reads a context `runs` times, one after another.
+/// A real change elsewhere in the world: client 0's project shared with
+/// its peer, then unshared, in turn. Before a context read it makes that
+/// read the first one after a change, as the server sees it: any write to
+/// the world lets go of every kept context (`context_cache.rs`).
+struct Elsewhere {
+    session: Session,
+    actions: [(Action, String); 2],
+    version: String,
+    n: u64,
+}
+
+impl Elsewhere {
+    async fn new(client: &HttpClient, base: &str) -> Elsewhere {
+        let session = sign_in(client, base, "owner0", "pw").await;
+        let share = action(
+            json!({"type": "share", "actor": "owner0", "resource": "LP0", "principal": "peer0", "access": "read"}),
+        );
+        let unshare = action(
+            json!({"type": "unshare", "actor": "owner0", "resource": "LP0", "principal": "peer0"}),
+        );
+        let path = "/api/resources/LP0/context?principals=peer0";
+        let start = context(client, base, &session, path).await;
+        let engine = Engine::new(start.world).unwrap();
+        let share_digest = engine.preview(&share).unwrap().digest();
+        let shared = Engine::new(engine.applied(&share).unwrap()).unwrap();
+        let unshare_digest = shared.preview(&unshare).unwrap().digest();
+        Elsewhere {
+            session,
+            actions: [(share, share_digest), (unshare, unshare_digest)],
+            version: start.version,
+            n: 0,
+        }
+    }
+
+    async fn change(&mut self, client: &HttpClient, base: &str) {
+        let (action, digest) = &self.actions[(self.n % 2) as usize];
+        let key = format!("elsewhere-{}", self.n);
+        confirm(
+            client,
+            base,
+            &self.session,
+            action,
+            &self.version,
+            digest,
+            key,
+        )
+        .await;
+        self.n += 1;
+    }
+}
+
+/// Reads a context `runs` times, one after another; with `elsewhere`, each
+/// read follows a change elsewhere in the world.
 async fn time_context(
     client: &HttpClient,
     base: &str,
     s: &Session,
     path: &str,
     runs: usize,
+    mut elsewhere: Option<&mut Elsewhere>,
 ) -> (Vec<Duration>, usize, usize) {
     let mut times = Vec::new();
     let mut bytes = 0;
     let mut resources = 0;
     for _ in 0..runs {
+        if let Some(e) = elsewhere.as_deref_mut() {
+            e.change(client, base).await;
+        }
         let start = Instant::now();
         let (status, body, _) = call(client, "GET", &format!("{base}{path}"), Some(s), None).await;
         times.push(start.elapsed());
@@ -504,15 +563,32 @@ async fn main() {
             "context_demo_large_project".to_string(),
         ),
     ];
+    // Each read first after a change elsewhere (the slice read from the
+    // database), then read again and again with nothing changed between
+    // (the slice kept: `_kept`).
+    let mut elsewhere = Elsewhere::new(&client, &base).await;
     for (s, path, case) in reads {
-        let (times, bytes, resources) = time_context(&client, &base, s, &path, 20).await;
-        println!(
-            "{case} ({resources} resources, {bytes} bytes): median {:.1} ms, p99 {:.1} ms",
-            ms(percentile(&times, 0.5)),
-            ms(percentile(&times, 0.99))
-        );
-        figures.push(json!({"suite": "server", "world": database, "size": size.name(), "case": case,
-            "ms": ms(percentile(&times, 0.5)), "p99_ms": ms(percentile(&times, 0.99)), "runs": times.len(), "bytes": bytes}));
+        for (case, runs, after_change) in [
+            (case.clone(), 10, true),
+            (format!("{case}_kept"), 20, false),
+        ] {
+            let (times, bytes, resources) = time_context(
+                &client,
+                &base,
+                s,
+                &path,
+                runs,
+                after_change.then_some(&mut elsewhere),
+            )
+            .await;
+            println!(
+                "{case} ({resources} resources, {bytes} bytes): median {:.1} ms, p99 {:.1} ms",
+                ms(percentile(&times, 0.5)),
+                ms(percentile(&times, 0.99))
+            );
+            figures.push(json!({"suite": "server", "world": database, "size": size.name(), "case": case,
+                "ms": ms(percentile(&times, 0.5)), "p99_ms": ms(percentile(&times, 0.99)), "runs": times.len(), "bytes": bytes}));
+        }
     }
     drop(server);
     match &args.postgres {
@@ -523,6 +599,8 @@ async fn main() {
             )
             .await;
         }
+        // A database named with `--database-url` is the caller's: kept.
+        _ if args.database_url.is_some() => {}
         _ => {
             if let Some(path) = url.strip_prefix("sqlite://") {
                 for suffix in ["", "-wal", "-shm"] {

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::auth::Writer;
+use crate::context_cache::WrittenWorld;
 use crate::db::{Backend, Tx, is_retryable, now_ms};
 use crate::error::{AppError, AppResult};
 use crate::extract::RawBody;
@@ -453,11 +454,11 @@ pub fn context_of(world: World, resource: &str, actor: &str, can_share: bool) ->
     }
 }
 
-/// [`AccessContext`]'s JSON, with the world serialized once for both its
-/// version and the body: a large project's world is megabytes of JSON,
-/// and writing it twice cost a tenth of its context's answer.
+/// [`AccessContext`]'s JSON around a world already written (once, for
+/// both its version and the body; a large project's world is megabytes of
+/// JSON, which may be kept between reads: `context_cache.rs`).
 pub fn context_json(
-    world: &World,
+    world: &WrittenWorld,
     resource: &str,
     actor: &str,
     can_share: bool,
@@ -471,13 +472,11 @@ pub fn context_json(
         version: &'a str,
         can_share: bool,
     }
-    let world = serde_json::value::to_raw_value(world)?;
-    let version = slice::version_of_json(world.get().as_bytes());
     serde_json::to_vec(&Written {
         resource,
         actor,
-        world: &world,
-        version: &version,
+        world: &world.json,
+        version: &world.version,
         can_share,
     })
 }
@@ -722,7 +721,8 @@ mod tests {
             "grants": [{"resource": "P1", "principal": "lab", "access": "read"}]
         }))
         .expect("a world");
-        let body = context_json(&world, "P1", "ann", true).expect("written");
+        let written = WrittenWorld::new(&world).expect("written");
+        let body = context_json(&written, "P1", "ann", true).expect("written");
         let read: AccessContext = serde_json::from_slice(&body).expect("an access context");
         assert_eq!(read, context_of(world, "P1", "ann", true));
     }

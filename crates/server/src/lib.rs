@@ -37,6 +37,7 @@ pub mod accounts;
 pub mod actions;
 pub mod auth;
 pub mod cli;
+pub mod context_cache;
 pub mod db;
 pub mod error;
 pub mod extract;
@@ -86,6 +87,8 @@ pub struct Settings {
     pub password_cost: accounts::PasswordCost,
     /// How many failed sign-ins are allowed before `429`.
     pub throttle: auth::Throttle,
+    /// Which access contexts are kept between reads.
+    pub context_cache: context_cache::CacheLimits,
 }
 
 impl Default for Settings {
@@ -97,6 +100,7 @@ impl Default for Settings {
             dist: None,
             password_cost: accounts::PasswordCost::Default,
             throttle: auth::Throttle::default(),
+            context_cache: context_cache::CacheLimits::default(),
         }
     }
 }
@@ -109,6 +113,7 @@ pub struct Inner {
     pub db: Db,
     pub settings: Settings,
     pub bus: notifications::Bus,
+    pub contexts: context_cache::ContextCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -122,8 +127,9 @@ impl AppState {
     pub fn new(db: Db, settings: Settings) -> AppState {
         AppState(Arc::new(Inner {
             db,
-            settings,
             bus: notifications::Bus::new(),
+            contexts: context_cache::ContextCache::new(settings.context_cache),
+            settings,
         }))
     }
 }

@@ -483,7 +483,7 @@ pub async fn context(
     if level < Level::Read && !is_recipient(own.world(), &id, &me) {
         return Err(AppError::not_found("resource", &id));
     }
-    let world = slice::load(&mut tx, profile, &scope).await?;
+    let world = state.contexts.slice(&mut tx, profile, &scope).await?;
     tx.commit().await?;
     let body =
         context_json(&world, &id, &me, may_share(&own, &me, &id)).map_err(AppError::internal)?;

@@ -519,3 +519,119 @@ async fn openapi_and_config(backend: Backend) {
     app.finish().await;
 }
 on_both!(openapi_lists_every_endpoint, openapi_and_config);
+
+/// The world's generation moves with every change to what the policy
+/// reads (each table, each kind of write) and with nothing else: not a
+/// password, a session, a notification or the audit log.
+async fn generation_follows_the_world(backend: Backend) {
+    let app = TestApp::with_world(backend, &world(Profile::Basespace)).await;
+    let pool = &app.state.db.pool;
+    let generation = || async {
+        let mut conn = pool.acquire().await.unwrap();
+        custody_server::context_cache::generation(&mut conn)
+            .await
+            .unwrap()
+    };
+    let changes = [
+        "INSERT INTO principals (id, kind, email, email_norm, created_at) VALUES ('dan', 'user', 'dan@lab.example', 'dan@lab.example', 0)",
+        "UPDATE principals SET name = 'Dan' WHERE id = 'dan'",
+        "UPDATE principals SET data_owner = 1 WHERE id = 'dan'",
+        "INSERT INTO group_members (group_id, member_id) VALUES ('genomics', 'dan')",
+        "DELETE FROM group_members WHERE member_id = 'dan'",
+        "INSERT INTO group_admins (group_id, admin_id) VALUES ('genomics', 'dan')",
+        "DELETE FROM group_admins WHERE admin_id = 'dan'",
+        "INSERT INTO resources (id, kind, owner_id, created_at) VALUES ('R9', 'run', 'alice', 0)",
+        "UPDATE resources SET owner_id = 'dan' WHERE id = 'R9'",
+        "INSERT INTO resource_projects (resource_id, project_id) VALUES ('R9', 'P1')",
+        "INSERT INTO run_biosamples (run_id, biosample_id) VALUES ('R9', 'B1')",
+        "DELETE FROM run_biosamples WHERE run_id = 'R9'",
+        "DELETE FROM resource_projects WHERE resource_id = 'R9'",
+        "INSERT INTO grants (resource_id, principal_id, level) VALUES ('R9', 'bob', 'read')",
+        "UPDATE grants SET level = 'write' WHERE resource_id = 'R9'",
+        "DELETE FROM grants WHERE resource_id = 'R9'",
+        "INSERT INTO transfers (id, resource_id, from_id, to_email, to_email_norm, status, created_at) VALUES ('T9', 'R9', 'dan', 'bob@core.example', 'bob@core.example', 'pending', 0)",
+        "UPDATE transfers SET status = 'canceled' WHERE id = 'T9'",
+        "DELETE FROM transfers WHERE id = 'T9'",
+        "DELETE FROM resources WHERE id = 'R9'",
+        "DELETE FROM principals WHERE id = 'dan'",
+    ];
+    for sql in changes {
+        let before = generation().await;
+        sqlx::query(sql).execute(pool).await.unwrap();
+        assert!(generation().await > before, "not moved by: {sql}");
+    }
+    let before = generation().await;
+    custody_server::accounts::set_password(
+        &app.state.db,
+        "alice",
+        "new password",
+        custody_server::accounts::PasswordCost::Low,
+    )
+    .await
+    .unwrap();
+    let alice = app.sign_in("alice", "new password").await;
+    let action = share("alice", "P2", "bob", "read");
+    let (version, _) = app.context_digest(&alice, "P2", &action, "bob").await;
+    assert_eq!(generation().await, before, "reads and passwords moved it");
+    // A refused confirmation (a stale digest) changes nothing.
+    let refused = post_action(&app, &alice, &action, &version, "0000", "k1").await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert_eq!(generation().await, before, "a refusal moved it");
+    app.finish().await;
+}
+on_both!(
+    world_generation_moves_with_the_world,
+    generation_follows_the_world
+);
+
+/// A context kept between reads is served while the world stays as it
+/// was, and read again as soon as anything changes: the next dialog sees
+/// the share just confirmed.
+async fn kept_contexts(backend: Backend) {
+    let app = TestApp::with_world(backend, &world(Profile::Basespace)).await;
+    let alice = app.sign_in("alice", "pw").await;
+    let path = "/api/resources/P1/context?principals=bob";
+    let first = app.get(path, &alice).await;
+    let again = app.get(path, &alice).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.body, again.body, "the same world, the same answer");
+
+    // Bob reads the same slice through his own scope: his own answer
+    // (his name as the actor, no right to share, no context at all
+    // before alice shares with him).
+    let bob = app.sign_in("bob", "pw").await;
+    assert_eq!(app.get(path, &bob).await.status, 404);
+
+    let action = share("alice", "P1", "bob", "read");
+    let (version, digest) = app.context_digest(&alice, "P1", &action, "bob").await;
+    let shared = post_action(&app, &alice, &action, &version, &digest, "k1").await;
+    assert_eq!(shared.status, 200, "{}", shared.body);
+    let after = app.get(path, &alice).await;
+    assert_ne!(after.body["version"], first.body["version"]);
+    let grants = after.body["world"]["grants"].as_array().unwrap();
+    assert!(
+        grants
+            .iter()
+            .any(|g| g["principal"] == "bob" && g["resource"] == "P1"),
+        "the kept context was served after the share: {grants:?}"
+    );
+    let for_bob = app.get(path, &bob).await;
+    assert_eq!(for_bob.status, 200, "{}", for_bob.body);
+    assert_eq!(for_bob.body["actor"], "bob");
+    assert_eq!(for_bob.body["can_share"], false);
+    assert_eq!(after.body["can_share"], true);
+
+    // A change outside the slice moves the generation: the slice is read
+    // again, and its version stays, since the slice did not change.
+    let other = share("alice", "P2", "erin", "read");
+    let (v2, d2) = app.context_digest(&alice, "P2", &other, "erin").await;
+    assert_eq!(
+        post_action(&app, &alice, &other, &v2, &d2, "k2")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(app.get(path, &alice).await.body, after.body);
+    app.finish().await;
+}
+on_both!(kept_contexts_follow_the_world, kept_contexts);
