@@ -509,8 +509,12 @@ impl<'a> Builder<'a> {
             // The run with the most readers first: a step's exceptions are
             // the readers the steps before it have not reached, and the first
             // step is shared by every biosample listed on that run.
-            runs.sort_by_cached_key(|&run| (std::cmp::Reverse(self.readers(run)), run));
-            for run in runs {
+            let mut by_readers: Vec<(std::cmp::Reverse<usize>, NodeId)> = runs
+                .iter()
+                .map(|&run| (std::cmp::Reverse(self.readers(run)), run))
+                .collect();
+            by_readers.sort_unstable();
+            for (_, run) in by_readers {
                 if let (Some(before), Some(after)) =
                     (self.run_names(run, 0, base), self.run_names(run, 1, base))
                 {

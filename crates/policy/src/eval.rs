@@ -204,7 +204,7 @@ pub(crate) fn evaluate<'e>(
     });
     // Nearest reasons first; a reason reached twice (two containers of one
     // class) is listed once.
-    why.sort_by_key(|w| w.path.len());
+    crate::order::stable_by_key(&mut why, |w| w.path.len());
     let mut distinct: Vec<Why> = Vec::with_capacity(why.len());
     for w in why {
         if !distinct.contains(&w) {
@@ -234,7 +234,7 @@ pub(crate) fn upward(view: View<'_>, r: Rid) -> Vec<Rid> {
         }
         i += 1;
     }
-    seen.sort_by_key(|&x| view.index.res(x).kind.rank());
+    crate::order::stable_by_key(&mut seen, |&x| view.index.res(x).kind.rank());
     seen
 }
 

@@ -48,6 +48,7 @@ pub mod generate;
 mod index;
 pub mod json;
 pub mod model;
+mod order;
 mod plan;
 pub mod preview;
 pub mod scenario;
