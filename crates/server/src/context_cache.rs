@@ -90,8 +90,10 @@ impl ContextCache {
         }
     }
 
-    /// The slice kept for `key` at exactly `generation`. An entry of
-    /// another generation can never be served again and is dropped.
+    /// The slice kept for `key` at exactly `generation`. Generations only
+    /// grow: an entry older than `generation` can never be served again
+    /// and is dropped; a newer one (kept by a reader whose snapshot began
+    /// later) stays for the readers to come.
     fn get(&self, key: &str, generation: i64) -> Option<Arc<WrittenWorld>> {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         let entries = &mut *entries;
@@ -101,8 +103,10 @@ impl ContextCache {
             entry.used = entries.clock;
             return Some(entry.world.clone());
         }
-        let stale = entries.by_key.remove(key)?;
-        entries.bytes -= stale.world.json.get().len();
+        if entry.generation < generation {
+            let stale = entries.by_key.remove(key)?;
+            entries.bytes -= stale.world.json.get().len();
+        }
         None
     }
 
@@ -116,6 +120,13 @@ impl ContextCache {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         let entries = &mut *entries;
         entries.clock += 1;
+        if entries
+            .by_key
+            .get(&key)
+            .is_some_and(|e| e.generation > generation)
+        {
+            return;
+        }
         if let Some(old) = entries.by_key.remove(&key) {
             entries.bytes -= old.world.json.get().len();
         }
@@ -222,6 +233,13 @@ mod tests {
         let c = cache(0, 1000);
         c.put("a".into(), 7, written(100));
         assert!(c.get("a", 7).is_some());
+        assert!(c.get("a", 6).is_none(), "an older snapshot misses");
+        assert!(c.get("a", 7).is_some(), "and leaves the entry be");
+        c.put("a".into(), 6, written(100));
+        assert!(
+            c.get("a", 7).is_some(),
+            "an older snapshot's slice does not replace a newer one"
+        );
         assert!(c.get("a", 8).is_none(), "a newer generation misses");
         assert!(
             c.get("a", 7).is_none(),
