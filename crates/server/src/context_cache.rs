@@ -76,6 +76,15 @@ struct Entries {
     clock: u64,
 }
 
+impl Entries {
+    /// Drops the entry for `key`, if any, and its bytes from the count.
+    fn remove(&mut self, key: &str) {
+        if let Some(e) = self.by_key.remove(key) {
+            self.bytes -= e.world.json.get().len();
+        }
+    }
+}
+
 struct Entry {
     generation: i64,
     world: Arc<WrittenWorld>,
@@ -104,8 +113,7 @@ impl ContextCache {
             return Some(entry.world.clone());
         }
         if entry.generation < generation {
-            let stale = entries.by_key.remove(key)?;
-            entries.bytes -= stale.world.json.get().len();
+            entries.remove(key);
         }
         None
     }
@@ -127,9 +135,7 @@ impl ContextCache {
         {
             return;
         }
-        if let Some(old) = entries.by_key.remove(&key) {
-            entries.bytes -= old.world.json.get().len();
-        }
+        entries.remove(&key);
         while entries.bytes + size > self.limits.max_bytes {
             let Some(oldest) = entries
                 .by_key
@@ -139,9 +145,7 @@ impl ContextCache {
             else {
                 break;
             };
-            if let Some(e) = entries.by_key.remove(&oldest) {
-                entries.bytes -= e.world.json.get().len();
-            }
+            entries.remove(&oldest);
         }
         entries.bytes += size;
         let used = entries.clock;
