@@ -30,12 +30,47 @@ pub(crate) enum Source {
 
 /// One reason for an access: its source and the chain of resources it came
 /// through, nearest first (empty when it sits on the resource itself).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Why {
     pub source: Source,
     /// What this source alone gives on the resource.
     pub access: Access,
-    pub path: Vec<Node>,
+    pub path: Path,
+}
+
+/// The chain of resources a reason came through, kept inline: the
+/// summaries of a large preview work out thousands of reasons, and one
+/// allocation per reason was a third of their time. Containers rank below
+/// what they contain (projects, then what they hold, then files and
+/// biosamples; `ResourceKind::rank`), so a chain has at most two links (a
+/// file's run or dataset, then its project).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub(crate) struct Path {
+    nodes: [Node; Path::MAX],
+    len: u8,
+}
+
+impl Path {
+    const MAX: usize = 3;
+
+    /// `node`, then the chain of `rest`.
+    fn through(node: Node, rest: &Path) -> Path {
+        let mut nodes = [node; Path::MAX];
+        let len = (rest.len as usize + 1).min(Path::MAX);
+        nodes[1..len].copy_from_slice(&rest.nodes[..len - 1]);
+        Path {
+            nodes,
+            len: len as u8,
+        }
+    }
+
+    pub fn as_slice(&self) -> &[Node] {
+        &self.nodes[..self.len as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
 }
 
 /// A person's effective access to a resource, with the reasons that decide it.
@@ -141,11 +176,13 @@ pub(crate) fn evaluate<'e>(
 ) -> Eff {
     let info = view.index.res(r);
     let owner = view.owner(r);
-    let mut why: Vec<Why> = Vec::new();
+    // Room for the usual handful of reasons, so that the list is not
+    // grown reason by reason.
+    let mut why: Vec<Why> = Vec::with_capacity(8);
     let here = |source, access| Why {
         source,
         access,
-        path: Vec::new(),
+        path: Path::default(),
     };
 
     if owner == person.pid {
@@ -162,13 +199,10 @@ pub(crate) fn evaluate<'e>(
         for w in &eff.why {
             let access = cascade(view.profile(), w.access);
             if access.level > Level::None {
-                let mut path = Vec::with_capacity(w.path.len() + 1);
-                path.push(node);
-                path.extend_from_slice(&w.path);
                 why.push(Why {
                     source: w.source,
                     access,
-                    path,
+                    path: Path::through(node, &w.path),
                 });
             }
         }
@@ -181,7 +215,7 @@ pub(crate) fn evaluate<'e>(
                 why.push(Why {
                     source: Source::Names,
                     access,
-                    path: vec![node],
+                    path: Path::through(node, &Path::default()),
                 });
             }
         }
@@ -205,13 +239,15 @@ pub(crate) fn evaluate<'e>(
     // Nearest reasons first; a reason reached twice (two containers of one
     // class) is listed once.
     crate::order::stable_by_key(&mut why, |w| w.path.len());
-    let mut distinct: Vec<Why> = Vec::with_capacity(why.len());
-    for w in why {
-        if !distinct.contains(&w) {
-            distinct.push(w);
+    let mut distinct = 0;
+    for i in 0..why.len() {
+        let w = why[i];
+        if !why[..distinct].contains(&w) {
+            why[distinct] = w;
+            distinct += 1;
         }
     }
-    let why = distinct;
+    why.truncate(distinct);
     Eff { access, why }
 }
 
@@ -219,7 +255,8 @@ pub(crate) fn evaluate<'e>(
 /// a biosample, the runs listing it, transitively; in an order where each
 /// comes after what it depends on.
 pub(crate) fn upward(view: View<'_>, r: Rid) -> Vec<Rid> {
-    let mut seen = vec![r];
+    let mut seen = Vec::with_capacity(8);
+    seen.push(r);
     let mut i = 0;
     while let Some(&x) = seen.get(i) {
         let info = view.index.res(x);
@@ -244,8 +281,9 @@ pub(crate) fn upward(view: View<'_>, r: Rid) -> Vec<Rid> {
 /// preview's summaries ask this thousands of times.
 pub(crate) fn access_at(view: View<'_>, pid: Pid, r: Rid) -> Eff {
     let person = Person::of(view, pid);
-    let mut effs: Vec<(Rid, Eff)> = Vec::new();
-    for x in upward(view, r) {
+    let upward = upward(view, r);
+    let mut effs: Vec<(Rid, Eff)> = Vec::with_capacity(upward.len());
+    for x in upward {
         let eff = evaluate(view, &person, x, |c| {
             let known = effs.iter().find(|(y, _)| *y == c).map(|(_, e)| e);
             (c, known.unwrap_or(&NO_ACCESS))

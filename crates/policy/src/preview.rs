@@ -432,7 +432,7 @@ impl<'a> Preview<'a> {
                 .why
                 .iter()
                 .map(|w| {
-                    reason(self.index, w.source, w.access, r, &w.path, |g| {
+                    reason(self.index, w.source, w.access, r, w.path.as_slice(), |g| {
                         self.person_id(g).to_string()
                     })
                 })

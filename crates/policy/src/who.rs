@@ -68,7 +68,7 @@ fn holder(index: &Index, p: Pid, r: Rid) -> Holder {
         .why
         .iter()
         .map(|w| {
-            reason(index, w.source, w.access, r, &w.path, |g| {
+            reason(index, w.source, w.access, r, w.path.as_slice(), |g| {
                 index.principal_id(g).to_string()
             })
         })
