@@ -157,9 +157,13 @@ pub(crate) struct Diff {
     next_holding: Vec<u32>,
     /// The node of each region resource; `OUTSIDE` elsewhere.
     pub node_of: Vec<NodeId>,
-    /// The region's resources (those with a node), so that sums over them
+    /// The region's resources walked one by one, so that sums over them
     /// cost the region, not the world.
     region: Vec<Rid>,
+    /// Containers whose followers were settled in one step, each with the
+    /// node all its followers share: sums over followers are the
+    /// containers' totals (`subtree_sums`), not a step per follower.
+    bulk: Vec<(Rid, NodeId)>,
     /// People with changes, by class.
     pub classes: Vec<PeopleClass>,
     /// Scratch, by node: the position of a node among the marks being
@@ -194,17 +198,15 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
     for &r in &context_only {
         node_of[r as usize] = OUTSIDE;
     }
-    let mut region: Vec<Rid> = order
+    let region: Vec<Rid> = order
         .iter()
         .copied()
         .filter(|&r| node_of[r as usize] != OUTSIDE)
         .collect();
     for &(c, node) in &bulk {
-        let followers = index.resources.split_contents(c).1;
-        for &f in followers {
+        for &f in index.resources.split_contents(c).1 {
             node_of[f as usize] = node;
         }
-        region.extend_from_slice(followers);
     }
     let classes = b.classes(index, delta);
     let mut diff = Diff {
@@ -216,6 +218,7 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
         next_holding: Vec::new(),
         node_of,
         region,
+        bulk: Vec::new(),
         classes: Vec::new(),
         marked: RefCell::new(vec![NOT_MARKED; b.nodes.len()]),
     };
@@ -253,6 +256,7 @@ pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
             *total += add;
         }
     }
+    diff.bulk = bulk;
     diff.lay_out();
     diff.classes = classes
         .into_iter()
@@ -1247,8 +1251,10 @@ impl Diff {
             .collect()
     }
 
-    /// Per node, the sum of `leaf` over the region resources in its subtree.
-    pub fn subtree_sums<T>(&self, leaf: impl Fn(Rid) -> T) -> Vec<T>
+    /// Per node, the sum of `leaf` over the region resources in its
+    /// subtree; `followers(c)` is the sum of `leaf` over the followers of
+    /// container `c` (`Resources::follows`).
+    pub fn subtree_sums<T>(&self, leaf: impl Fn(Rid) -> T, followers: impl Fn(Rid) -> T) -> Vec<T>
     where
         T: Copy + Default + Subtract,
     {
@@ -1260,6 +1266,11 @@ impl Diff {
                 .and_then(|&n| sums.get_mut(n as usize))
             {
                 sum.add(&leaf(r));
+            }
+        }
+        for &(c, n) in &self.bulk {
+            if let Some(sum) = sums.get_mut(n as usize) {
+                sum.add(&followers(c));
             }
         }
         for n in (1..sums.len()).rev() {

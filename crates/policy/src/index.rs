@@ -222,8 +222,14 @@ impl Resources {
 
     /// A container's followers counted by kind, if it has any.
     pub fn follower_counts(&self, c: Rid) -> Option<&FollowerCounts> {
-        let i = self.followers.binary_search_by_key(&c, |(x, _)| *x).ok()?;
-        self.followers.get(i).map(|(_, counts)| counts)
+        self.followers
+            .get(self.follower_slot(c)?)
+            .map(|(_, counts)| counts)
+    }
+
+    /// A container's position in `followers`, if it has any.
+    fn follower_slot(&self, c: Rid) -> Option<usize> {
+        self.followers.binary_search_by_key(&c, |(x, _)| *x).ok()
     }
 
     #[inline(always)]
@@ -285,6 +291,10 @@ pub struct Index {
     /// digest on every edit, and hashing a large project's ids each time
     /// costs more than the preview.
     resource_hashes: std::sync::OnceLock<Vec<Lanes>>,
+    /// The sum of those hashes over each container's followers, in the
+    /// order of `Resources::followers`: a digest adds a container's
+    /// followers at once, as the preview settles them.
+    follower_hashes: std::sync::OnceLock<Vec<Lanes>>,
     /// Holders of the data-owner role (sorted by number).
     pub(crate) data_owners: Vec<Pid>,
     /// The recipient known only by email, as the people of a grantee.
@@ -384,6 +394,7 @@ impl Index {
             people_sorted,
             resources_sorted: std::sync::OnceLock::new(),
             resource_hashes: std::sync::OnceLock::new(),
+            follower_hashes: std::sync::OnceLock::new(),
         })
     }
 
@@ -395,6 +406,28 @@ impl Index {
                 .collect()
         });
         hashes.get(r as usize).copied().unwrap_or_default()
+    }
+
+    /// The sum of the hashes of a container's followers (nothing for a
+    /// container without any).
+    pub(crate) fn followers_hash(&self, c: Rid) -> Lanes {
+        let sums = self.follower_hashes.get_or_init(|| {
+            self.resources
+                .followers
+                .iter()
+                .map(|&(c, _)| {
+                    let mut sum = Lanes::default();
+                    for &f in self.resources.split_contents(c).1 {
+                        sum.add(self.resource_hash(f));
+                    }
+                    sum
+                })
+                .collect()
+        });
+        self.resources
+            .follower_slot(c)
+            .and_then(|i| sums.get(i).copied())
+            .unwrap_or_default()
     }
 
     /// Resources in id order.

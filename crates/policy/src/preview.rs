@@ -348,7 +348,10 @@ impl<'a> Preview<'a> {
     /// computed (on a slice of the world or the whole of it); the server
     /// compares it with the digest of the preview a person confirmed.
     pub fn digest(&self) -> String {
-        let sums = self.diff.subtree_sums(|r| self.index.resource_hash(r));
+        let sums = self.diff.subtree_sums(
+            |r| self.index.resource_hash(r),
+            |c| self.index.followers_hash(c),
+        );
         let mut total = Lanes::default();
         for class in &self.diff.classes {
             for (resources, outcome) in self.diff.sum_marked(&class.marks, |n| sums[n as usize]) {
