@@ -22,7 +22,7 @@ pub(crate) fn commit(index: &Index, plan: &Plan) -> World {
                     .is_none_or(|r| !delta.changes_grants_of(r))
             });
             let mut touched: Vec<_> = delta.grant_changes().collect();
-            touched.sort_unstable_by_key(|(r, _)| *r);
+            crate::order::stable_by_key(&mut touched, |&(r, _)| r);
             for (r, list) in touched {
                 for &(p, access) in list {
                     world.grants.push(Grant {

@@ -311,7 +311,7 @@ fn region(index: &Index, delta: &Delta, views: [View<'_>; 2]) -> Region {
         .filter(|&&r| index.resources.follows(r))
         .filter_map(|&r| index.resources.first_container(r))
         .collect();
-    touched_followers.sort_unstable();
+    crate::order::numbers(&mut touched_followers);
     touched_followers.dedup();
     let in_bulk = |c: Rid| {
         views[0].owner(c) == views[1].owner(c) && touched_followers.binary_search(&c).is_err()
@@ -357,7 +357,7 @@ fn region(index: &Index, delta: &Delta, views: [View<'_>; 2]) -> Region {
             by_rank[index.resources.kind(r).rank()].push(r);
         }
         for rank in &mut by_rank {
-            rank.sort_unstable();
+            crate::order::numbers(rank);
         }
     } else {
         for (r, &state) in reach.iter().enumerate() {
@@ -508,16 +508,17 @@ impl<'a> Builder<'a> {
                 .iter()
                 .map(|&run| self.node_of[run as usize])
                 .collect();
-            runs.sort_unstable();
+            crate::order::numbers(&mut runs);
             runs.dedup();
             // The run with the most readers first: a step's exceptions are
             // the readers the steps before it have not reached, and the first
             // step is shared by every biosample listed on that run.
-            let mut by_readers: Vec<(std::cmp::Reverse<usize>, NodeId)> = runs
+            // (Runs in node order, so runs with as many readers stay so.)
+            let mut by_readers: Vec<(u32, NodeId)> = runs
                 .iter()
-                .map(|&run| (std::cmp::Reverse(self.readers(run)), run))
+                .map(|&run| (u32::try_from(self.readers(run)).unwrap_or(u32::MAX), run))
                 .collect();
-            by_readers.sort_unstable();
+            crate::order::stable_by_key(&mut by_readers, |&(readers, _)| u32::MAX - readers);
             for (_, run) in by_readers {
                 if let (Some(before), Some(after)) =
                     (self.run_names(run, 0, base), self.run_names(run, 1, base))
@@ -884,7 +885,7 @@ impl<'a> Builder<'a> {
                 (outcome != above).then_some((p, outcome))
             })
             .collect();
-        exceptions.sort_unstable_by_key(|(p, _)| *p);
+        crate::order::stable_by_key(&mut exceptions, |&(p, _)| p);
         self.nodes[n as usize].exceptions = exceptions;
     }
 
@@ -920,7 +921,7 @@ impl<'a> Builder<'a> {
     /// the node's sets and kept when the outcome differs from the parent's.
     fn evaluate_exceptions(&mut self, n: NodeId, grantees: &[Pid]) {
         let mut exceptions = self.evaluated(n, grantees);
-        exceptions.sort_unstable_by_key(|(p, _)| *p);
+        crate::order::stable_by_key(&mut exceptions, |&(p, _)| p);
         self.nodes[n as usize].exceptions = exceptions;
     }
 
@@ -1017,7 +1018,7 @@ impl<'a> Builder<'a> {
                 exceptions.push((p, outcome));
             }
         }
-        exceptions.sort_unstable_by_key(|(p, _)| *p);
+        crate::order::stable_by_key(&mut exceptions, |&(p, _)| p);
         self.nodes[n as usize].exceptions = exceptions;
     }
 

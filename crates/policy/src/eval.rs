@@ -238,7 +238,7 @@ pub(crate) fn evaluate<'e>(
     });
     // Nearest reasons first; a reason reached twice (two containers of one
     // class) is listed once.
-    crate::order::stable_by_key(&mut why, |w| w.path.len());
+    crate::order::stable_by_key(&mut why, |w| w.path.len() as u32);
     let mut distinct = 0;
     for i in 0..why.len() {
         let w = why[i];
@@ -271,7 +271,7 @@ pub(crate) fn upward(view: View<'_>, r: Rid) -> Vec<Rid> {
         }
         i += 1;
     }
-    crate::order::stable_by_key(&mut seen, |&x| view.index.res(x).kind.rank());
+    crate::order::stable_by_key(&mut seen, |&x| view.index.res(x).kind.rank() as u32);
     seen
 }
 

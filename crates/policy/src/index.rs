@@ -371,10 +371,11 @@ impl Index {
         let mut people_sorted: Vec<Pid> = (0..to_u32(world.principals.len())?)
             .filter(|&p| principals[p as usize].kind.is_person())
             .collect();
-        people_sorted.sort_unstable_by(|a, b| {
-            world.principals[*a as usize]
-                .id
-                .cmp(&world.principals[*b as usize].id)
+        crate::order::by_text(&mut people_sorted, &|p| {
+            world
+                .principals
+                .get(p as usize)
+                .map_or("", |x| x.id.as_str())
         });
         let data_owners = (0..to_u32(principals.len())?)
             .filter(|&p| principals[p as usize].reads_every_project)
@@ -434,7 +435,7 @@ impl Index {
     pub(crate) fn resources_sorted(&self) -> &[Rid] {
         self.resources_sorted.get_or_init(|| {
             let mut sorted: Vec<Rid> = (0..self.resources.len() as Rid).collect();
-            sorted.sort_unstable_by(|a, b| self.resource_id(*a).cmp(self.resource_id(*b)));
+            crate::order::by_text(&mut sorted, &|r| self.resource_id(r));
             sorted
         })
     }
@@ -610,7 +611,7 @@ fn index_principals(world: &World, ids: &Ids<'_>) -> Result<Vec<PrincipalInfo>, 
             };
             members[i].push(mi);
         }
-        members[i].sort_unstable();
+        crate::order::numbers(&mut members[i]);
         members[i].dedup();
     }
     check_no_group_cycle(world, &members)?;
@@ -637,7 +638,7 @@ fn index_principals(world: &World, ids: &Ids<'_>) -> Result<Vec<PrincipalInfo>, 
                 }
             }
         }
-        admins[i].sort_unstable();
+        crate::order::numbers(&mut admins[i]);
         admins[i].dedup();
     }
 
@@ -658,7 +659,7 @@ fn index_principals(world: &World, ids: &Ids<'_>) -> Result<Vec<PrincipalInfo>, 
                 stack.extend(parents[g as usize].iter().copied());
             }
         }
-        groups.sort_unstable();
+        crate::order::numbers(&mut groups);
         infos.push(PrincipalInfo {
             kind: p.kind,
             reads_every_project: world.profile == Profile::Direct
@@ -779,7 +780,7 @@ fn index_resources(
                 }
             }
         }
-        containers.sort_unstable();
+        crate::order::numbers(&mut containers);
         containers.dedup();
         match (&r.parent, r.kind) {
             (Some(parent), ResourceKind::File) => match parents.get(parent).map(kind) {
@@ -835,7 +836,7 @@ fn index_resources(
                 }
             }
         }
-        sequenced.sort_unstable();
+        crate::order::numbers(&mut sequenced);
         sequenced.dedup();
         infos.push(ResourceInfo {
             kind: r.kind,
@@ -907,10 +908,10 @@ fn index_grants(
         principals[p as usize].granted.push(r);
     }
     for info in principals.iter_mut() {
-        info.granted.sort_unstable();
+        crate::order::numbers(&mut info.granted);
     }
     for r in resources.iter_mut() {
-        r.grants.sort_unstable_by_key(|(p, _)| *p);
+        crate::order::stable_by_key(&mut r.grants, |&(p, _)| p);
     }
     Ok(())
 }

@@ -192,16 +192,25 @@ impl<'a> Preview<'a> {
             .iter()
             .map(|c| c.outcomes.iter().flat_map(|(_, k)| k).sum())
             .collect();
-        let mut people: Vec<(Pid, usize)> = diff
+        let unsorted: Vec<(Pid, usize)> = diff
             .classes
             .iter()
             .enumerate()
             .flat_map(|(c, class)| class.members.iter().map(move |&p| (p, c)))
             .collect();
-        // Stable: each class's members come in order already, and the
+        // Each class's members come in order already, and the (stable)
         // merge sort runs through such lists in a fraction of the time an
         // unstable sort takes.
-        people.sort_by(|a, b| preview_id(index, &plan, a.0).cmp(preview_id(index, &plan, b.0)));
+        let mut order: Vec<u32> = (0..unsorted.len() as u32).collect();
+        crate::order::by_text(&mut order, &|i| {
+            unsorted
+                .get(i as usize)
+                .map_or("", |&(p, _)| preview_id(index, &plan, p))
+        });
+        let people: Vec<(Pid, usize)> = order
+            .iter()
+            .filter_map(|&i| unsorted.get(i as usize).copied())
+            .collect();
         let groups = summary_order(&diff, &people);
         let lists = diff.classes.iter().map(|_| OnceCell::new()).collect();
         let mut preview = Preview {
@@ -471,8 +480,13 @@ fn summary_order(diff: &Diff, people: &[(Pid, usize)]) -> Vec<(usize, usize)> {
                 .map(move |(i, (o, _))| ((at, o.before.code(), o.after.code()), (c, i)))
         })
         .collect();
-    // Equal keys keep their order: (class, outcome) ascending, as built.
-    groups.sort_unstable();
+    // Sorted by the last key first, then by each earlier one, keeping the
+    // order of equal keys: (class, outcome) ascending, as built.
+    crate::order::stable_by_key(&mut groups, |&((_, _, after), _)| after);
+    crate::order::stable_by_key(&mut groups, |&((_, before, _), _)| before);
+    crate::order::stable_by_key(&mut groups, |&((at, _, _), _)| {
+        u32::try_from(at).unwrap_or(u32::MAX)
+    });
     groups.into_iter().map(|(_, g)| g).collect()
 }
 

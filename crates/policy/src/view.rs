@@ -270,7 +270,7 @@ impl Delta {
         if let Some(info) = index.principals.get(g as usize) {
             let reached = &mut self.membership.reached;
             reached.extend_from_slice(&info.granted);
-            reached.sort_unstable();
+            crate::order::numbers(reached);
             reached.dedup();
         }
     }
