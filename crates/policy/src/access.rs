@@ -207,6 +207,29 @@ impl Access {
     }
 }
 
+impl crate::order::Packs for Access {
+    fn pack(self) -> u32 {
+        self.code()
+    }
+
+    fn unpack(bits: u32) -> Access {
+        const LEVELS: [Level; 5] = [
+            Level::None,
+            Level::Names,
+            Level::Read,
+            Level::Write,
+            Level::Owner,
+        ];
+        Access {
+            level: LEVELS
+                .get((bits >> 8) as usize)
+                .copied()
+                .unwrap_or(Level::None),
+            permissions: Permissions((bits & 0xff) as u8),
+        }
+    }
+}
+
 impl From<Level> for Access {
     fn from(level: Level) -> Self {
         Access::level(level)

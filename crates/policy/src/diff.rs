@@ -101,6 +101,19 @@ impl Outcome {
     }
 }
 
+impl crate::order::Packs for Outcome {
+    fn pack(self) -> u32 {
+        (self.before.pack() << 16) | self.after.pack()
+    }
+
+    fn unpack(bits: u32) -> Outcome {
+        Outcome {
+            before: Access::unpack(bits >> 16),
+            after: Access::unpack(bits & 0xffff),
+        }
+    }
+}
+
 /// How a node's grant sets derive from its parent's.
 #[derive(Debug, Clone, Copy)]
 enum Shape {
@@ -885,7 +898,7 @@ impl<'a> Builder<'a> {
                 (outcome != above).then_some((p, outcome))
             })
             .collect();
-        crate::order::stable_by_key(&mut exceptions, |&(p, _)| p);
+        crate::order::by_number(&mut exceptions);
         self.nodes[n as usize].exceptions = exceptions;
     }
 
@@ -921,7 +934,7 @@ impl<'a> Builder<'a> {
     /// the node's sets and kept when the outcome differs from the parent's.
     fn evaluate_exceptions(&mut self, n: NodeId, grantees: &[Pid]) {
         let mut exceptions = self.evaluated(n, grantees);
-        crate::order::stable_by_key(&mut exceptions, |&(p, _)| p);
+        crate::order::by_number(&mut exceptions);
         self.nodes[n as usize].exceptions = exceptions;
     }
 
@@ -1018,7 +1031,7 @@ impl<'a> Builder<'a> {
                 exceptions.push((p, outcome));
             }
         }
-        crate::order::stable_by_key(&mut exceptions, |&(p, _)| p);
+        crate::order::by_number(&mut exceptions);
         self.nodes[n as usize].exceptions = exceptions;
     }
 

@@ -911,7 +911,7 @@ fn index_grants(
         crate::order::numbers(&mut info.granted);
     }
     for r in resources.iter_mut() {
-        crate::order::stable_by_key(&mut r.grants, |&(p, _)| p);
+        crate::order::by_number(&mut r.grants);
     }
     Ok(())
 }

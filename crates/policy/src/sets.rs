@@ -79,7 +79,7 @@ impl Sets {
     /// The set of these items, combining a grantee listed twice.
     pub fn of(&mut self, mut items: Vec<(Pid, Access)>) -> SetId {
         items.retain(|(_, a)| a.level > Level::None);
-        crate::order::stable_by_key(&mut items, |&(p, _)| p);
+        crate::order::by_number(&mut items);
         let mut merged: Vec<(Pid, Access)> = Vec::with_capacity(items.len());
         for (p, a) in items {
             match merged.last_mut() {
