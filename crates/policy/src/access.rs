@@ -26,6 +26,16 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, weakest first: the declaration order, which `as u32`
+    /// numbers (`Access::code`).
+    pub const ALL: [Level; 5] = [
+        Level::None,
+        Level::Names,
+        Level::Read,
+        Level::Write,
+        Level::Owner,
+    ];
+
     /// The spelling used in JSON and in messages.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -213,15 +223,8 @@ impl crate::order::Packs for Access {
     }
 
     fn unpack(bits: u32) -> Access {
-        const LEVELS: [Level; 5] = [
-            Level::None,
-            Level::Names,
-            Level::Read,
-            Level::Write,
-            Level::Owner,
-        ];
         Access {
-            level: LEVELS
+            level: Level::ALL
                 .get((bits >> 8) as usize)
                 .copied()
                 .unwrap_or(Level::None),

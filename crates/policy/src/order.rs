@@ -204,13 +204,7 @@ mod tests {
     #[test]
     fn accesses_unpack_as_packed() {
         use crate::access::{Access, Level, Permissions};
-        for level in [
-            Level::None,
-            Level::Names,
-            Level::Read,
-            Level::Write,
-            Level::Owner,
-        ] {
+        for level in Level::ALL {
             for permissions in [Permissions::EMPTY, Permissions::ALL] {
                 let access = Access { level, permissions };
                 assert_eq!(Access::unpack(access.pack()), access);
