@@ -132,6 +132,11 @@ try {
   child.kill("SIGKILL");
   await exited;
   server.close();
-  await rm(profile, { recursive: true, force: true });
+  // Chromium's helper processes may still be writing to the profile for a
+  // moment after the browser is killed: retry, and a profile left behind
+  // in the temporary folder is only worth a note, not a failed run.
+  await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch((e) =>
+    console.log(`note: could not remove ${profile}: ${e.message}`),
+  );
 }
 process.exit(failed ? 1 : 0);

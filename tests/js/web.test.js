@@ -81,6 +81,6 @@ test("the web build previews in a page in headless Chromium", async () => {
     assert.equal(load, "invalid_world");
   } finally {
     server.close();
-    await rm(profile, { recursive: true, force: true });
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 });
