@@ -1,7 +1,8 @@
 //! `POST /api/actions`: confirm an action a person previewed.
 //!
-//! In one write transaction: return the stored answer if the idempotency
-//! key was seen; reload the slice the action touches; preview it again with
+//! In a write transaction (one per batch of confirmations:
+//! `commit_queue.rs`): return the stored answer if the idempotency key was
+//! seen; reload the slice the action touches; preview it again with
 //! custody-policy; refuse with the policy's code (403/422), or answer 409
 //! with a fresh context when the preview's digest differs from the one the
 //! person saw (the digest, not the version, decides: a change elsewhere in
@@ -23,19 +24,16 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::auth::Writer;
 use crate::context_cache::WrittenWorld;
-use crate::db::{Backend, Tx, is_retryable, now_ms};
+use crate::db::{Tx, now_ms};
 use crate::error::{AppError, AppResult};
 use crate::extract::RawBody;
-use crate::notifications::{Addressed, Draft, fold, insert};
+use crate::notifications::{Draft, fold};
 use crate::slice::{self, Scope};
 use crate::store::{self, Written};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/actions", post(post_action))
 }
-
-/// How often a write transaction is tried before giving up.
-const ATTEMPTS: usize = 30;
 
 // Only in the OpenAPI document: the handler answers both through
 // `AppError`, so the enum is never built.
@@ -72,7 +70,7 @@ pub async fn post_action(
             format!("unknown field `{field}`: check the action's spelling"),
         ));
     }
-    let (status, body) = confirm(&state, &viewer.id, &request).await?;
+    let (status, body) = confirm(&state, &viewer.id, request).await?;
     Ok((status, Json(body)).into_response())
 }
 
@@ -109,47 +107,34 @@ pub fn unknown_field(raw: &serde_json::Value, parsed: &Action, path: &str) -> Op
     None
 }
 
-/// Why one attempt ended without an answer.
-enum Failure {
-    Db(sqlx::Error),
-    App(AppError),
+/// Why an action was not applied in its batch.
+pub enum Failure {
+    /// Refused before anything was written: the batch goes on without it.
+    Refused(AppError),
+    /// Failed after it began to write, or in the database: the batch's
+    /// transaction must be rolled back (`commit_queue.rs`).
+    Broken(AppError),
 }
 
-impl From<sqlx::Error> for Failure {
-    fn from(e: sqlx::Error) -> Self {
-        Failure::Db(e)
-    }
-}
-
-impl From<AppError> for Failure {
-    fn from(e: AppError) -> Self {
+impl Failure {
+    /// A failure while reading and deciding: the database's errors break
+    /// the transaction (PostgreSQL refuses every later statement), the
+    /// rest are refusals.
+    fn deciding(e: AppError) -> Failure {
         match e {
-            AppError::Db(e) => Failure::Db(e),
-            other => Failure::App(other),
+            AppError::Db(_) => Failure::Broken(e),
+            other => Failure::Refused(other),
         }
     }
 }
 
-impl From<PolicyError> for Failure {
-    fn from(e: PolicyError) -> Self {
-        Failure::App(AppError::Policy(e))
-    }
-}
-
-/// What one attempt decided.
-enum Decision {
-    /// The key was used before: its stored answer.
-    Replay(StatusCode, serde_json::Value),
-    /// Applied (commit, then publish the notifications).
-    Applied(serde_json::Value, Vec<Addressed>),
-}
-
 /// Confirms `request` for the signed-in person `me`: the status and body
-/// to answer, or the refusal.
+/// to answer, or the refusal. The checks that need no database come
+/// first; the action then waits its turn in the commit queue.
 pub async fn confirm(
     state: &AppState,
     me: &str,
-    request: &ActionRequest,
+    request: ActionRequest,
 ) -> AppResult<(StatusCode, serde_json::Value)> {
     let key = request.idempotency_key.trim();
     if key.is_empty() || key.len() > 200 {
@@ -175,48 +160,14 @@ pub async fn confirm(
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     };
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let mut w = state.db.write().await?;
-        let decided = decide(state, &mut w.tx, me, key, &request_hash, request).await;
-        let failure = match decided {
-            Ok(Decision::Replay(status, body)) => {
-                w.tx.rollback().await?;
-                return Ok((status, body));
-            }
-            Ok(Decision::Applied(body, notes)) => match w.tx.commit().await {
-                Ok(()) => {
-                    if state.db.backend == Backend::Sqlite {
-                        for note in notes {
-                            state.bus.publish(note);
-                        }
-                    }
-                    return Ok((StatusCode::OK, body));
-                }
-                Err(e) => Failure::Db(e),
-            },
-            Err(failure) => {
-                let failure = match failure {
-                    Failure::App(AppError::Db(e)) => Failure::Db(e),
-                    other => other,
-                };
-                // Rolling back a broken connection may fail too; the
-                // connection is then dropped, which ends the transaction.
-                let _ = w.tx.rollback().await;
-                failure
-            }
-        };
-        match failure {
-            Failure::Db(e) if attempt < ATTEMPTS && retryable(state, &e) => {
-                tracing::debug!(error = %e, attempt, "retrying an action");
-                tokio::time::sleep(std::time::Duration::from_millis(2 * attempt as u64)).await;
-            }
-            Failure::Db(e) => return Err(e.into()),
-            Failure::App(AppError::Policy(e)) => return Err(AppError::Policy(discreet(e))),
-            Failure::App(e) => return Err(e),
-        }
-    }
+    state
+        .commits
+        .confirm(me.to_string(), request, request_hash)
+        .await
+        .map_err(|e| match e {
+            AppError::Policy(e) => AppError::Policy(discreet(e)),
+            other => other,
+        })
 }
 
 /// A refusal's message as the actor may read it: the policy's sentence
@@ -227,12 +178,6 @@ fn discreet(mut e: PolicyError) -> PolicyError {
         e.message = "this transfer is not addressed to you".to_string();
     }
     e
-}
-
-fn retryable(state: &AppState, e: &sqlx::Error) -> bool {
-    is_retryable(e)
-        || (state.db.backend == Backend::Postgres
-            && matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23505")))
 }
 
 /// What to load to preview `action`: the resources, transfers,
@@ -283,86 +228,62 @@ async fn primary_resource(tx: &mut Tx, action: &Action, world: &World) -> AppRes
     Ok(String::new())
 }
 
-async fn decide(
-    state: &AppState,
-    tx: &mut Tx,
-    me: &str,
-    key: &str,
-    request_hash: &str,
-    request: &ActionRequest,
-) -> Result<Decision, Failure> {
-    let stored: Option<(String, i64, String)> = sqlx::query_as(
-        "SELECT request_hash, status, response FROM idempotency_keys WHERE principal_id = $1 AND key = $2",
-    )
-    .bind(me)
-    .bind(key)
-    .fetch_optional(&mut **tx)
-    .await?;
-    if let Some((hash, status, response)) = stored {
-        if hash != request_hash {
-            return Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                "this idempotency key was used for another request; use a fresh key",
-            )
-            .into());
-        }
-        let status = u16::try_from(status)
-            .ok()
-            .and_then(|s| StatusCode::from_u16(s).ok())
-            .unwrap_or(StatusCode::OK);
-        let body = serde_json::from_str(&response).map_err(AppError::internal)?;
-        return Ok(Decision::Replay(status, body));
-    }
+/// An applied action's audit record, written with the rest of its batch's.
+pub struct Audit {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub digest: String,
+    pub summary: String,
+    pub outcome: String,
+}
 
+/// An action applied in a batch's transaction: its rows are written; its
+/// audit record and notifications are written with the batch's, and its
+/// answer waits for the audit record's id.
+pub struct Decided {
+    pub audit: Audit,
+    pub drafts: Vec<Draft>,
+    pub answer: ActionApplied,
+}
+
+/// Reads the slice `request` needs in `tx`, previews the action again,
+/// and, when the preview is the one the person saw, writes its rows. The
+/// idempotency key is the commit queue's business.
+pub async fn decide(
+    tx: &mut Tx,
+    profile: custody_policy::Profile,
+    me: &str,
+    request: &ActionRequest,
+) -> Result<Decided, Failure> {
     let started = std::time::Instant::now();
-    let profile = state.settings.profile;
     let action = &request.action;
-    let world = slice::load(&mut *tx, profile, &scope_of(action)).await?;
+    let world = slice::load(&mut *tx, profile, &scope_of(action))
+        .await
+        .map_err(|e| Failure::Broken(e.into()))?;
     let loaded = started.elapsed();
-    let engine = Engine::new(world)?;
-    let preview = engine.preview(action)?;
+    let engine = Engine::new(world).map_err(|e| Failure::deciding(e.into()))?;
+    let preview = engine
+        .preview(action)
+        .map_err(|e| Failure::deciding(e.into()))?;
     let digest = preview.digest();
-    let previewed = started.elapsed();
     if digest != request.digest {
-        let world = engine.world().clone();
-        let names = action.names();
-        if names.resources.is_empty()
-            && names.transfers.is_empty()
-            && let Some(group) = names.groups.first()
-        {
-            // A membership change: the dialog was opened on the group. The
-            // slice loaded for the action holds the group's context.
-            let context = crate::groups::group_context_of(world, group, me)?;
-            return Err(AppError::StaleGroup(Box::new(StaleGroupPreview {
-                code: "stale_preview".to_string(),
-                message: "the group changed since you opened this dialog; review the new preview"
-                    .to_string(),
-                digest,
-                context,
-            }))
-            .into());
-        }
-        let resource = primary_resource(tx, action, &world).await?;
-        let can_share = may_share(&engine, me, &resource);
-        let context = context_of(world, &resource, me, can_share);
-        return Err(AppError::Stale(Box::new(StalePreview {
-            code: "stale_preview".to_string(),
-            message: "sharing changed since you opened this dialog; review the new preview"
-                .to_string(),
-            digest,
-            context,
-        }))
-        .into());
+        return Err(Failure::deciding(
+            stale(tx, &engine, me, action, digest).await,
+        ));
     }
     let changes = preview.len();
     let warnings = preview.warnings().to_vec();
     let summary = summary_of(&preview);
     drop(preview);
-    let after = engine.applied(action)?;
-    let now = now_ms();
-    let written = store::write(tx, engine.world(), &after, me, now).await?;
-    let stored = started.elapsed();
+    let after = engine
+        .applied(action)
+        .map_err(|e| Failure::deciding(e.into()))?;
+    let previewed = started.elapsed();
+    let at = now_ms();
+    let written = store::write(tx, engine.world(), &after, me, at)
+        .await
+        .map_err(Failure::Broken)?;
     let outcome = serde_json::json!({
         "transfer": written.created.as_ref().map(|t| t.id.clone()),
         "settled": written.settled.iter().map(|t| serde_json::json!({"id": t.id, "status": t.status.as_str()})).collect::<Vec<_>>(),
@@ -370,51 +291,68 @@ async fn decide(
         "grants_set": written.granted.len(),
         "grants_removed": written.revoked.len(),
     });
-    let action_text = serde_json::to_string(action).map_err(AppError::internal)?;
-    let (audit_id,): (i64,) = sqlx::query_as(
-        "INSERT INTO audit_log (at, actor_id, action, digest, summary, outcome)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(now)
-    .bind(me)
-    .bind(action_text)
-    .bind(&digest)
-    .bind(summary.to_string())
-    .bind(outcome.to_string())
-    .fetch_one(&mut **tx)
-    .await?;
-    let mut notes = Vec::new();
-    for draft in drafts(engine.world(), action, me, &written) {
-        notes.push(insert(tx, state.db.backend, &draft).await?);
+    let action_text =
+        serde_json::to_string(action).map_err(|e| Failure::Broken(AppError::internal(e)))?;
+    tracing::debug!(?loaded, ?previewed, total = ?started.elapsed(), "action decided");
+    Ok(Decided {
+        drafts: drafts(engine.world(), action, me, &written),
+        answer: ActionApplied {
+            audit_id: 0,
+            digest: digest.clone(),
+            changes,
+            warnings,
+            transfer: written.created.as_ref().map(|t| t.id.clone()),
+        },
+        audit: Audit {
+            at,
+            actor: me.to_string(),
+            action: action_text,
+            digest,
+            summary: summary.to_string(),
+            outcome: outcome.to_string(),
+        },
+    })
+}
+
+/// The 409 for a preview that changed since the person saw it: the new
+/// digest with the context to preview again on (the group's, for a
+/// membership change: the dialog was opened on the group, and the slice
+/// loaded for the action holds the group's context).
+async fn stale(
+    tx: &mut Tx,
+    engine: &Engine,
+    me: &str,
+    action: &Action,
+    digest: String,
+) -> AppError {
+    let world = engine.world().clone();
+    let names = action.names();
+    if names.resources.is_empty()
+        && names.transfers.is_empty()
+        && let Some(group) = names.groups.first()
+    {
+        return match crate::groups::group_context_of(world, group, me) {
+            Ok(context) => AppError::StaleGroup(Box::new(StaleGroupPreview {
+                code: "stale_preview".to_string(),
+                message: "the group changed since you opened this dialog; review the new preview"
+                    .to_string(),
+                digest,
+                context,
+            })),
+            Err(e) => e,
+        };
     }
-    let answer = ActionApplied {
-        audit_id,
-        digest,
-        changes,
-        warnings,
-        transfer: written.created.as_ref().map(|t| t.id.clone()),
+    let resource = match primary_resource(tx, action, &world).await {
+        Ok(r) => r,
+        Err(e) => return e,
     };
-    let body = serde_json::to_value(&answer).map_err(AppError::internal)?;
-    sqlx::query(
-        "INSERT INTO idempotency_keys (principal_id, key, request_hash, status, response, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(me)
-    .bind(key)
-    .bind(request_hash)
-    .bind(200_i64)
-    .bind(body.to_string())
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    tracing::debug!(
-        ?loaded,
-        ?previewed,
-        ?stored,
-        total = ?started.elapsed(),
-        "action decided"
-    );
-    Ok(Decision::Applied(body, notes))
+    let can_share = may_share(engine, me, &resource);
+    AppError::Stale(Box::new(StalePreview {
+        code: "stale_preview".to_string(),
+        message: "sharing changed since you opened this dialog; review the new preview".to_string(),
+        digest,
+        context: context_of(world, &resource, me, can_share),
+    }))
 }
 
 /// The audit record's summary of a preview: counts, warnings, and each

@@ -17,6 +17,9 @@
 //! - `actions`: `POST /api/actions`: reload the slice, preview again,
 //!   compare digests (409 when the preview changed), apply, audit,
 //!   notify, commit, in one transaction; idempotent by key.
+//! - `commit_queue`: confirmations applied by one task, a batch per
+//!   transaction, so that the write lock is held for as few statements
+//!   as possible.
 //! - `store`: the rows an applied action writes, found by comparing the
 //!   slice before and after (`Engine::applied`).
 //! - `auth`: argon2 passwords, sessions (cookie id stored hashed, expiry),
@@ -37,6 +40,7 @@ pub mod accounts;
 pub mod actions;
 pub mod auth;
 pub mod cli;
+pub mod commit_queue;
 pub mod context_cache;
 pub mod db;
 pub mod error;
@@ -114,6 +118,8 @@ pub struct Inner {
     pub settings: Settings,
     pub bus: notifications::Bus,
     pub contexts: context_cache::ContextCache,
+    /// Where confirmed actions wait to be applied, a batch at a time.
+    pub commits: commit_queue::CommitQueue,
 }
 
 impl std::ops::Deref for AppState {
@@ -125,9 +131,11 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(db: Db, settings: Settings) -> AppState {
+        let bus = notifications::Bus::new();
         AppState(Arc::new(Inner {
+            commits: commit_queue::CommitQueue::new(db.clone(), settings.profile, bus.clone()),
             db,
-            bus: notifications::Bus::new(),
+            bus,
             contexts: context_cache::ContextCache::new(settings.context_cache),
             settings,
         }))

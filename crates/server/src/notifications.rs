@@ -74,47 +74,103 @@ pub struct Draft {
     pub text: String,
 }
 
-/// Writes a notification in `tx` (and, on PostgreSQL, queues its
-/// delivery at commit). Returns it for publishing after commit on SQLite.
-pub async fn insert(tx: &mut Tx, backend: Backend, draft: &Draft) -> AppResult<Addressed> {
+/// How many rows one statement inserts (eight values each: within both
+/// databases' limits on a statement's parameters).
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Writes `drafts` in `tx`, a few hundred per statement (and, on
+/// PostgreSQL, queues their delivery at commit). Returns them, in order,
+/// for publishing after commit on SQLite.
+///
+/// One multi-row `INSERT` numbers its rows in the order of its `VALUES`
+/// (both databases draw each row's id as they insert it, in that order);
+/// `RETURNING` may list them in any order, so the ids are sorted before
+/// they are matched to the drafts.
+pub async fn insert_all(
+    tx: &mut Tx,
+    backend: Backend,
+    drafts: &[Draft],
+) -> AppResult<Vec<Addressed>> {
     let now = now_ms();
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO notifications (principal_id, kind, actor_id, resource_id, transfer_id, group_id, text, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-    )
-    .bind(&draft.to)
-    .bind(draft.kind.as_str())
-    .bind(&draft.actor)
-    .bind(draft.resource.clone())
-    .bind(draft.transfer.clone())
-    .bind(draft.group.clone())
-    .bind(&draft.text)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
-    let note = Addressed {
-        to: draft.to.clone(),
-        notification: Notification {
-            id,
-            kind: draft.kind,
-            actor: draft.actor.clone(),
-            resource: draft.resource.clone(),
-            transfer: draft.transfer.clone(),
-            group: draft.group.clone(),
-            text: draft.text.clone(),
-            created_at: now,
-            read: false,
-        },
-    };
-    if backend == Backend::Postgres {
-        let payload = serde_json::to_string(&note).map_err(AppError::internal)?;
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(payload)
-            .execute(&mut **tx)
-            .await?;
+    let mut out = Vec::with_capacity(drafts.len());
+    for chunk in drafts.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * 8;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n + 6,
+                    n + 7,
+                    n + 8
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO notifications (principal_id, kind, actor_id, resource_id, transfer_id, group_id, text, created_at)
+             VALUES {} RETURNING id",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (i64,)>(&sql);
+        for draft in chunk {
+            query = query
+                .bind(&draft.to)
+                .bind(draft.kind.as_str())
+                .bind(&draft.actor)
+                .bind(draft.resource.clone())
+                .bind(draft.transfer.clone())
+                .bind(draft.group.clone())
+                .bind(&draft.text)
+                .bind(now);
+        }
+        let mut ids: Vec<i64> = query
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(|(id,)| id)
+            .collect();
+        if ids.len() != chunk.len() {
+            return Err(AppError::internal(format!(
+                "{} notifications written, {} ids returned",
+                chunk.len(),
+                ids.len()
+            )));
+        }
+        ids.sort_unstable();
+        out.extend(chunk.iter().zip(ids).map(|(draft, id)| Addressed {
+            to: draft.to.clone(),
+            notification: Notification {
+                id,
+                kind: draft.kind,
+                actor: draft.actor.clone(),
+                resource: draft.resource.clone(),
+                transfer: draft.transfer.clone(),
+                group: draft.group.clone(),
+                text: draft.text.clone(),
+                created_at: now,
+                read: false,
+            },
+        }));
     }
-    Ok(note)
+    if backend == Backend::Postgres {
+        for chunk in out.chunks(ROWS_PER_STATEMENT) {
+            let rows: Vec<String> = (0..chunk.len()).map(|i| format!("(${})", i + 2)).collect();
+            let sql = format!(
+                "SELECT pg_notify($1, v) FROM (VALUES {}) AS payloads (v)",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(CHANNEL);
+            for note in chunk {
+                query = query.bind(serde_json::to_string(note).map_err(AppError::internal)?);
+            }
+            query.execute(&mut **tx).await?;
+        }
+    }
+    Ok(out)
 }
 
 /// On PostgreSQL: relays every instance's notifications to this one's bus,
