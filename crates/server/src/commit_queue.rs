@@ -483,3 +483,91 @@ async fn insert_idempotency(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use custody_policy::{Action, Engine, World};
+
+    fn request(action: &Action, digest: &str, key: &str) -> ActionRequest {
+        ActionRequest {
+            action: action.clone(),
+            version: String::new(),
+            digest: digest.to_string(),
+            idempotency_key: key.to_string(),
+        }
+    }
+
+    /// Copies of one request under one key that meet in one batch (a
+    /// client retrying before its answer came): the first is applied, the
+    /// copy waits for the next batch and replays its answer; a refusal in
+    /// the same batch leaves the others be.
+    #[tokio::test]
+    async fn a_key_seen_twice_in_a_batch_applies_once() {
+        let path = std::env::temp_dir().join(format!(
+            "custody_commit_queue_{}_{}.db",
+            std::process::id(),
+            now_ms()
+        ));
+        let db = Db::open(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("a database");
+        let world: World = serde_json::from_value(serde_json::json!({
+            "profile": "basespace",
+            "principals": [{"id": "alice", "kind": "user", "email": "alice@lab.example"},
+                           {"id": "erin", "kind": "user", "email": "erin@lab.example"}],
+            "resources": [{"id": "P1", "kind": "project", "owner": "alice"}]
+        }))
+        .expect("a world");
+        crate::import::import_world(&db, &world)
+            .await
+            .expect("imported");
+        let share: Action = serde_json::from_value(serde_json::json!(
+            {"type": "share", "actor": "alice", "resource": "P1", "principal": "erin", "access": "read"}
+        ))
+        .expect("an action");
+        let digest = Engine::new(world)
+            .expect("an engine")
+            .preview(&share)
+            .expect("a preview")
+            .digest();
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let mut answers = Vec::new();
+        for (key, digest) in [
+            ("k1", digest.as_str()),
+            ("k1", digest.as_str()),
+            ("k2", "stale"),
+        ] {
+            let (reply, answer) = oneshot::channel();
+            let job = Job {
+                me: "alice".to_string(),
+                request: request(&share, digest, key),
+                request_hash: format!("hash of {digest}"),
+                reply,
+            };
+            sender.send(job).expect("queued");
+            answers.push(answer);
+        }
+        drop(sender);
+        run(db.clone(), Profile::Basespace, Bus::new(), receiver).await;
+        let mut answers = futures_util::future::join_all(answers).await.into_iter();
+        let mut next = || answers.next().expect("an answer").expect("answered");
+        let (first, copy, stale) = (next(), next(), next());
+        let (status, body) = first.expect("applied");
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(copy.expect("replayed"), (status, body));
+        assert!(
+            matches!(stale, Err(AppError::Stale(_))),
+            "a stale preview is refused: {stale:?}"
+        );
+        let (audits,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(&db.pool)
+            .await
+            .expect("counted");
+        assert_eq!(audits, 1);
+        db.pool.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}
