@@ -32,7 +32,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::actions::{self, Decided, Failure};
-use crate::db::{Backend, Db, Tx, is_retryable, now_ms};
+use crate::db::{Backend, Db, Tx, is_retryable, now_ms, values_placeholders};
 use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Addressed, Bus};
 
@@ -326,15 +326,12 @@ async fn stored_answers(
     tx: &mut Tx,
     pending: &[Pending],
 ) -> Result<Vec<Option<(String, i64, String)>>, sqlx::Error> {
-    let keys: Vec<String> = (0..pending.len())
-        .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
-        .collect();
     let sql = format!(
         "WITH asked (principal_id, key) AS (VALUES {})
          SELECT i.principal_id, i.key, i.request_hash, i.status, i.response
          FROM asked a CROSS JOIN idempotency_keys i
          WHERE i.principal_id = a.principal_id AND i.key = a.key",
-        keys.join(", ")
+        values_placeholders(pending.len(), 2, 1)
     );
     let mut query = sqlx::query_as::<_, (String, String, String, i64, String)>(&sql);
     for p in pending {
@@ -392,23 +389,9 @@ async fn insert_audit(tx: &mut Tx, applied: &[(usize, Decided)]) -> AppResult<Ve
     let mut ids = Vec::with_capacity(applied.len());
     // Six values a row: 500 rows stay within both databases' limits.
     for chunk in applied.chunks(500) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = 6 * i;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5,
-                    n + 6
-                )
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO audit_log (at, actor_id, action, digest, summary, outcome) VALUES {} RETURNING id",
-            rows.join(", ")
+            values_placeholders(chunk.len(), 6, 1)
         );
         let mut query = sqlx::query_as::<_, (i64,)>(&sql);
         for (_, d) in chunk {
@@ -449,23 +432,9 @@ async fn insert_idempotency(
 ) -> AppResult<()> {
     let now = now_ms();
     for chunk in answers.chunks(500) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = 6 * i;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5,
-                    n + 6
-                )
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO idempotency_keys (principal_id, key, request_hash, status, response, created_at) VALUES {}",
-            rows.join(", ")
+            values_placeholders(chunk.len(), 6, 1)
         );
         let mut query = sqlx::query(&sql);
         for (i, body) in chunk {

@@ -205,9 +205,44 @@ fn sqlite_path(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
+/// The placeholders of a multi-row `VALUES` list: `rows` tuples of
+/// `columns` numbered parameters each, the first numbered `first`, such as
+/// `($2, $3), ($4, $5)`. Both databases number parameters `$N` under
+/// `sqlx::Any`.
+pub fn values_placeholders(rows: usize, columns: usize, first: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        if row > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(first + row * columns + column).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values_placeholders;
+
+    #[test]
+    fn placeholders_number_rows_then_columns() {
+        assert_eq!(values_placeholders(2, 2, 1), "($1, $2), ($3, $4)");
+        assert_eq!(values_placeholders(3, 1, 2), "($2), ($3), ($4)");
+        assert_eq!(values_placeholders(0, 6, 1), "");
+    }
 }

@@ -22,7 +22,7 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use crate::AppState;
 use crate::auth::{Viewer, Writer};
-use crate::db::{Backend, Db, Tx, now_ms};
+use crate::db::{Backend, Db, Tx, now_ms, values_placeholders};
 use crate::error::{AppError, AppResult};
 use crate::extract::Body;
 
@@ -94,26 +94,10 @@ pub async fn insert_all(
     let now = now_ms();
     let mut out = Vec::with_capacity(drafts.len());
     for chunk in drafts.chunks(ROWS_PER_STATEMENT) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = i * 8;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5,
-                    n + 6,
-                    n + 7,
-                    n + 8
-                )
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO notifications (principal_id, kind, actor_id, resource_id, transfer_id, group_id, text, created_at)
              VALUES {} RETURNING id",
-            rows.join(", ")
+            values_placeholders(chunk.len(), 8, 1)
         );
         let mut query = sqlx::query_as::<_, (i64,)>(&sql);
         for draft in chunk {
@@ -158,10 +142,9 @@ pub async fn insert_all(
     }
     if backend == Backend::Postgres {
         for chunk in out.chunks(ROWS_PER_STATEMENT) {
-            let rows: Vec<String> = (0..chunk.len()).map(|i| format!("(${})", i + 2)).collect();
             let sql = format!(
                 "SELECT pg_notify($1, v) FROM (VALUES {}) AS payloads (v)",
-                rows.join(", ")
+                values_placeholders(chunk.len(), 1, 2)
             );
             let mut query = sqlx::query(&sql).bind(CHANNEL);
             for note in chunk {
