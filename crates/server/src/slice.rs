@@ -241,11 +241,16 @@ pub async fn load(
              {contents}
              {from_encl})"
     );
-    if postgres {
-        choose_joins(conn, &head, &params.0, scope.down).await?;
-    }
+    // The way the joins run is part of the statement's text: PostgreSQL
+    // keeps one plan per text (generic plans: `db.rs`), made with the join
+    // settings of the transaction that first runs it.
+    let joins = if postgres && choose_joins(conn, &head, &params.0, scope.down).await? {
+        "-- joins by hashing\n"
+    } else {
+        ""
+    };
     let sql = format!(
-        "{head},
+        "{joins}{head},
          {down}
          lvl1(id) AS MATERIALIZED (SELECT id FROM down
              UNION SELECT r.parent_id FROM {parents_of} d CROSS JOIN resources r WHERE r.id = d.id AND r.parent_id IS NOT NULL
@@ -312,13 +317,14 @@ const PROBES_UP_TO: i64 = 5_000;
 /// opposite case: the 70,000-resource project's context takes 0.47 s by
 /// hashing and 1.2 s by probes. The seed's size (with what its projects
 /// hold when the slice goes `down`), counted by index up to a limit, tells
-/// the two apart for the price of one small query.
+/// the two apart for the price of one small query. True when it chose
+/// hashing.
 async fn choose_joins(
     conn: &mut AnyConnection,
     head: &str,
     params: &[String],
     down: bool,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let held = if down {
         format!(
             "+ (SELECT count(*) FROM (SELECT 1 FROM seed s CROSS JOIN resource_projects rp
@@ -333,12 +339,13 @@ async fn choose_joins(
         query = query.bind(p);
     }
     let (size,) = query.fetch_one(&mut *conn).await?;
-    let hashing = if size > PROBES_UP_TO { "on" } else { "off" };
+    let hashing = size > PROBES_UP_TO;
+    let on = if hashing { "on" } else { "off" };
     conn.execute(&*format!(
-        "SET LOCAL enable_hashjoin = {hashing}; SET LOCAL enable_mergejoin = {hashing}"
+        "SET LOCAL enable_hashjoin = {on}; SET LOCAL enable_mergejoin = {on}"
     ))
     .await?;
-    Ok(())
+    Ok(hashing)
 }
 
 type Row = (
