@@ -32,7 +32,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::actions::{self, Decided, Failure};
-use crate::db::{Backend, Db, Tx, is_retryable, now_ms, values_placeholders};
+use crate::db::{Backend, Db, Tx, inserted_ids, is_retryable, now_ms, values_placeholders};
 use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Addressed, Bus};
 
@@ -383,8 +383,7 @@ async fn record(
     Ok(out)
 }
 
-/// The audit records of a batch in one statement; their ids in order (see
-/// `notifications::insert_all` on why sorting them gives that order).
+/// The audit records of a batch in one statement; their ids in order.
 async fn insert_audit(tx: &mut Tx, applied: &[(usize, Decided)]) -> AppResult<Vec<i64>> {
     let mut ids = Vec::with_capacity(applied.len());
     // Six values a row: 500 rows stay within both databases' limits.
@@ -404,21 +403,7 @@ async fn insert_audit(tx: &mut Tx, applied: &[(usize, Decided)]) -> AppResult<Ve
                 .bind(&a.summary)
                 .bind(&a.outcome);
         }
-        let mut chunk_ids: Vec<i64> = query
-            .fetch_all(&mut **tx)
-            .await?
-            .into_iter()
-            .map(|(id,)| id)
-            .collect();
-        if chunk_ids.len() != chunk.len() {
-            return Err(AppError::internal(format!(
-                "{} audit records written, {} ids returned",
-                chunk.len(),
-                chunk_ids.len()
-            )));
-        }
-        chunk_ids.sort_unstable();
-        ids.extend(chunk_ids);
+        ids.extend(inserted_ids(tx, query, chunk.len(), "audit records").await?);
     }
     Ok(ids)
 }

@@ -235,6 +235,33 @@ pub fn values_placeholders(rows: usize, columns: usize, first: usize) -> String 
     out
 }
 
+/// Runs a multi-row `INSERT ... VALUES ... RETURNING id` of `rows` rows
+/// and gives the ids it drew in the order of its `VALUES`: both databases
+/// draw each row's id as they insert it, in that order, but `RETURNING`
+/// may list them in any order, so they are sorted. `what` names the rows
+/// in the error for a count that does not match.
+pub async fn inserted_ids<'q>(
+    tx: &mut Tx,
+    query: sqlx::query::QueryAs<'q, sqlx::Any, (i64,), sqlx::any::AnyArguments<'q>>,
+    rows: usize,
+    what: &str,
+) -> Result<Vec<i64>, crate::error::AppError> {
+    let mut ids: Vec<i64> = query
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect();
+    if ids.len() != rows {
+        return Err(crate::error::AppError::internal(format!(
+            "{rows} {what} written, {} ids returned",
+            ids.len()
+        )));
+    }
+    ids.sort_unstable();
+    Ok(ids)
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

@@ -5,7 +5,7 @@
 
 use custody_policy::{ResourceKind, World, normalize_email};
 
-use crate::db::{Backend, Db, Tx, now_ms};
+use crate::db::{Backend, Db, Tx, now_ms, values_placeholders};
 use crate::error::{AppError, AppResult};
 use crate::slice::access_to_row;
 
@@ -35,22 +35,11 @@ pub async fn insert_many(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Val>> = rows.by_ref().take(500).collect();
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        let mut n = 0;
-        for (i, _) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for j in 0..width {
-                if j > 0 {
-                    sql.push_str(", ");
-                }
-                n += 1;
-                sql.push_str(&format!("${n}"));
-            }
-            sql.push(')');
-        }
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {}",
+            columns.join(", "),
+            values_placeholders(chunk.len(), width, 1)
+        );
         let mut query = sqlx::query(&sql);
         for row in chunk {
             for v in row {

@@ -22,7 +22,7 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use crate::AppState;
 use crate::auth::{Viewer, Writer};
-use crate::db::{Backend, Db, Tx, now_ms, values_placeholders};
+use crate::db::{Backend, Db, Tx, inserted_ids, now_ms, values_placeholders};
 use crate::error::{AppError, AppResult};
 use crate::extract::Body;
 
@@ -81,11 +81,6 @@ const ROWS_PER_STATEMENT: usize = 500;
 /// Writes `drafts` in `tx`, a few hundred per statement (and, on
 /// PostgreSQL, queues their delivery at commit). Returns them, in order,
 /// for publishing after commit on SQLite.
-///
-/// One multi-row `INSERT` numbers its rows in the order of its `VALUES`
-/// (both databases draw each row's id as they insert it, in that order);
-/// `RETURNING` may list them in any order, so the ids are sorted before
-/// they are matched to the drafts.
 pub async fn insert_all(
     tx: &mut Tx,
     backend: Backend,
@@ -111,20 +106,7 @@ pub async fn insert_all(
                 .bind(&draft.text)
                 .bind(now);
         }
-        let mut ids: Vec<i64> = query
-            .fetch_all(&mut **tx)
-            .await?
-            .into_iter()
-            .map(|(id,)| id)
-            .collect();
-        if ids.len() != chunk.len() {
-            return Err(AppError::internal(format!(
-                "{} notifications written, {} ids returned",
-                chunk.len(),
-                ids.len()
-            )));
-        }
-        ids.sort_unstable();
+        let ids = inserted_ids(tx, query, chunk.len(), "notifications").await?;
         out.extend(chunk.iter().zip(ids).map(|(draft, id)| Addressed {
             to: draft.to.clone(),
             notification: Notification {
