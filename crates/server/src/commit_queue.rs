@@ -258,10 +258,13 @@ fn retryable(backend: Backend, e: &AppError) -> bool {
 /// One try at a batch: every job decided in order in one transaction,
 /// the records written, committed.
 async fn attempt(db: &Db, profile: Profile, pending: &[Pending]) -> Result<Vec<Outcome>, Stop> {
+    let started = std::time::Instant::now();
     let mut w = db.write().await.map_err(|e| Stop::Batch(e.into()))?;
+    let begun = started.elapsed();
     let stored = stored_answers(&mut w.tx, pending)
         .await
         .map_err(|e| Stop::Batch(e.into()))?;
+    let looked_up = started.elapsed();
     let mut outcomes = Vec::with_capacity(pending.len());
     let mut applied: Vec<(usize, Decided)> = Vec::new();
     for (i, (p, stored)) in pending.iter().zip(stored).enumerate() {
@@ -285,6 +288,7 @@ async fn attempt(db: &Db, profile: Profile, pending: &[Pending]) -> Result<Vec<O
             }
         }
     }
+    let decided_all = started.elapsed();
     let recorded = record(&mut w.tx, db.backend, pending, applied).await;
     let recorded = match recorded {
         Ok(recorded) => recorded,
@@ -296,7 +300,9 @@ async fn attempt(db: &Db, profile: Profile, pending: &[Pending]) -> Result<Vec<O
     for (i, outcome) in recorded {
         outcomes[i] = outcome;
     }
+    let decided = started.elapsed();
     w.tx.commit().await.map_err(|e| Stop::Batch(e.into()))?;
+    tracing::debug!(size = pending.len(), ?begun, ?looked_up, ?decided_all, ?decided, total = ?started.elapsed(), "batch committed");
     Ok(outcomes)
 }
 
@@ -380,6 +386,7 @@ async fn record(
         out.push((i, Outcome::Applied(body, notes)));
     }
     insert_idempotency(tx, pending, &answers).await?;
+    crate::context_cache::prune_changes(&mut **tx).await?;
     Ok(out)
 }
 

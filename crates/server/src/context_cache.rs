@@ -12,12 +12,19 @@
 //! every server instance can keep its own cache without ever serving an
 //! answer the database would not give.
 //!
+//! On a busy platform the generation moves all the time, mostly through
+//! changes far from any one project. So each change also logs the ids it
+//! touched (`migrations/*/0005_world_changes.sql`), and a slice keeps the
+//! ids it depends on (`slice::dependencies`): a slice read at an older
+//! generation is served still when no id logged since is one of them, and
+//! moved on to the current generation. A change within the slice, or one
+//! too long ago for the log (`LOGGED_GENERATIONS`), reads it again.
+//!
 //! Only slices of at least `min_bytes` of JSON are kept (small ones are
-//! quick to read again), within `max_bytes` in all, least recently used
-//! first out. Any write to the world empties it in effect: the cache
-//! serves dialogs reopened between changes, not a stream of changes.
+//! quick to read again), within `max_bytes` in all (their dependencies
+//! counted too), least recently used first out.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use custody_policy::{Profile, normalize_email};
@@ -25,6 +32,16 @@ use serde_json::value::RawValue;
 use sqlx::AnyConnection;
 
 use crate::slice::{self, Scope};
+
+/// The world's changes are logged for this many generations back: a slice
+/// kept from longer ago is read again. (SQLite moves the generation once
+/// per row written, so an action moves it a few times; a bulk import, once
+/// per row imported.)
+pub const LOGGED_GENERATIONS: i64 = 100_000;
+
+/// More ids changed than this since a slice was kept: it is read again
+/// rather than checked.
+const MOST_CHANGES_CHECKED: i64 = 10_000;
 
 /// A slice written as JSON once, with its version (the hash of that text).
 #[derive(Debug)]
@@ -39,6 +56,35 @@ impl WrittenWorld {
         let version = slice::version_of_json(json.get().as_bytes());
         Ok(WrittenWorld { json, version })
     }
+}
+
+/// What the cache holds for one scope: the written slice and the ids whose
+/// change would change it.
+struct Kept {
+    world: Arc<WrittenWorld>,
+    dependencies: HashSet<String>,
+}
+
+impl Kept {
+    /// The bytes it takes, near enough: its JSON and its ids.
+    fn size(&self) -> usize {
+        self.world.json.get().len()
+            + self
+                .dependencies
+                .iter()
+                .map(|id| id.len() + 32)
+                .sum::<usize>()
+    }
+}
+
+/// What the cache has for a scope at a generation.
+enum Found {
+    /// The slice, kept at that generation.
+    Current(Arc<WrittenWorld>),
+    /// A slice kept at an older generation: current if none of the ids
+    /// changed since is among its dependencies.
+    Older(i64, Arc<Kept>),
+    Nothing,
 }
 
 /// Which slices are kept, and how much in all.
@@ -71,6 +117,7 @@ pub struct ContextCache {
 #[derive(Default)]
 struct Entries {
     by_key: HashMap<String, Entry>,
+    /// The bytes of the kept slices (`Kept::size`).
     bytes: usize,
     /// Counts uses, to find the least recently used entry.
     clock: u64,
@@ -80,14 +127,15 @@ impl Entries {
     /// Drops the entry for `key`, if any, and its bytes from the count.
     fn remove(&mut self, key: &str) {
         if let Some(e) = self.by_key.remove(key) {
-            self.bytes -= e.world.json.get().len();
+            self.bytes -= e.size;
         }
     }
 }
 
 struct Entry {
     generation: i64,
-    world: Arc<WrittenWorld>,
+    kept: Arc<Kept>,
+    size: usize,
     used: u64,
 }
 
@@ -99,30 +147,53 @@ impl ContextCache {
         }
     }
 
-    /// The slice kept for `key` at exactly `generation`. Generations only
-    /// grow: an entry older than `generation` can never be served again
-    /// and is dropped; a newer one (kept by a reader whose snapshot began
-    /// later) stays for the readers to come.
-    fn get(&self, key: &str, generation: i64) -> Option<Arc<WrittenWorld>> {
+    /// What is kept for `key`, seen from a snapshot at `generation`. An
+    /// entry kept at a newer generation (by a reader whose snapshot began
+    /// later) is not for this reader, and stays for the readers to come.
+    fn get(&self, key: &str, generation: i64) -> Found {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         let entries = &mut *entries;
         entries.clock += 1;
-        let entry = entries.by_key.get_mut(key)?;
+        let Some(entry) = entries.by_key.get_mut(key) else {
+            return Found::Nothing;
+        };
         if entry.generation == generation {
             entry.used = entries.clock;
-            return Some(entry.world.clone());
+            return Found::Current(entry.kept.world.clone());
         }
         if entry.generation < generation {
-            entries.remove(key);
+            if entry.generation < generation - LOGGED_GENERATIONS {
+                entries.remove(key);
+                return Found::Nothing;
+            }
+            return Found::Older(entry.generation, entry.kept.clone());
         }
-        None
+        Found::Nothing
+    }
+
+    /// Moves the entry for `key` kept at `from` on to `to`: nothing that it
+    /// depends on changed in between. (Another reader may have replaced it
+    /// meanwhile; that entry is left as it is.)
+    fn move_on(&self, key: &str, from: i64, to: i64) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let entries = &mut *entries;
+        entries.clock += 1;
+        if let Some(entry) = entries.by_key.get_mut(key)
+            && entry.generation == from
+        {
+            entry.generation = to;
+            entry.used = entries.clock;
+        }
     }
 
     /// Keeps `world` for `key` at `generation` if its size is within the
     /// limits, making room by dropping the least recently used entries.
-    fn put(&self, key: String, generation: i64, world: Arc<WrittenWorld>) {
-        let size = world.json.get().len();
-        if size < self.limits.min_bytes || size > self.limits.max_bytes {
+    fn put(&self, key: String, generation: i64, kept: Kept) {
+        if kept.world.json.get().len() < self.limits.min_bytes {
+            return;
+        }
+        let size = kept.size();
+        if size > self.limits.max_bytes {
             return;
         }
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
@@ -153,7 +224,8 @@ impl ContextCache {
             key,
             Entry {
                 generation,
-                world,
+                kept: Arc::new(kept),
+                size,
                 used,
             },
         );
@@ -170,15 +242,65 @@ impl ContextCache {
     ) -> Result<Arc<WrittenWorld>, crate::error::AppError> {
         let generation = generation(conn).await?;
         let key = key_of(scope);
-        if let Some(world) = self.get(&key, generation) {
-            return Ok(world);
+        match self.get(&key, generation) {
+            Found::Current(world) => return Ok(world),
+            Found::Older(kept_at, kept) => {
+                if let Some(changed) = changed_since(conn, kept_at).await?
+                    && !changed.iter().any(|id| kept.dependencies.contains(id))
+                {
+                    self.move_on(&key, kept_at, generation);
+                    return Ok(kept.world.clone());
+                }
+            }
+            Found::Nothing => {}
         }
         let world = slice::load(conn, profile, scope).await?;
         let written =
             Arc::new(WrittenWorld::new(&world).map_err(crate::error::AppError::internal)?);
-        self.put(key, generation, written.clone());
+        let dependencies = slice::dependencies(profile, scope, &world);
+        self.put(
+            key,
+            generation,
+            Kept {
+                world: written.clone(),
+                dependencies,
+            },
+        );
         Ok(written)
     }
+}
+
+/// The ids changed after generation `after`, as far as `conn`'s snapshot
+/// sees (`0005_world_changes.sql`); None when there are too many to check.
+/// `*` (a table emptied) stands for every id: no slice is then kept.
+async fn changed_since(
+    conn: &mut AnyConnection,
+    after: i64,
+) -> Result<Option<Vec<String>>, sqlx::Error> {
+    let changed: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT key FROM world_changes WHERE generation > $1 LIMIT $2",
+    )
+    .bind(after)
+    .bind(MOST_CHANGES_CHECKED + 1)
+    .fetch_all(conn)
+    .await?;
+    if changed.len() as i64 > MOST_CHANGES_CHECKED || changed.iter().any(|(id,)| id == "*") {
+        return Ok(None);
+    }
+    Ok(Some(changed.into_iter().map(|(id,)| id).collect()))
+}
+
+/// Drops the log of changes older than `LOGGED_GENERATIONS`: writers call
+/// it in their transaction, after their own changes.
+pub async fn prune_changes(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM world_changes
+         WHERE generation <= (SELECT n FROM world_generation WHERE id = 1) - $1",
+    )
+    .bind(LOGGED_GENERATIONS)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// The world's generation in `conn`'s snapshot.
@@ -217,12 +339,15 @@ fn key_of(scope: &Scope) -> String {
 mod tests {
     use super::*;
 
-    fn written(bytes: usize) -> Arc<WrittenWorld> {
+    fn kept(bytes: usize) -> Kept {
         let text = format!("\"{}\"", "x".repeat(bytes - 2));
-        Arc::new(WrittenWorld {
-            json: RawValue::from_string(text).expect("a JSON string"),
-            version: String::new(),
-        })
+        Kept {
+            world: Arc::new(WrittenWorld {
+                json: RawValue::from_string(text).expect("a JSON string"),
+                version: String::new(),
+            }),
+            dependencies: HashSet::new(),
+        }
     }
 
     fn cache(min_bytes: usize, max_bytes: usize) -> ContextCache {
@@ -232,58 +357,85 @@ mod tests {
         })
     }
 
+    impl ContextCache {
+        fn current(&self, key: &str, generation: i64) -> bool {
+            matches!(self.get(key, generation), Found::Current(_))
+        }
+
+        fn bytes(&self) -> usize {
+            self.entries.lock().expect("unpoisoned").bytes
+        }
+    }
+
     #[test]
-    fn serves_a_slice_only_at_its_generation() {
+    fn serves_a_slice_at_its_generation_and_checks_it_after() {
         let c = cache(0, 1000);
-        c.put("a".into(), 7, written(100));
-        assert!(c.get("a", 7).is_some());
-        assert!(c.get("a", 6).is_none(), "an older snapshot misses");
-        assert!(c.get("a", 7).is_some(), "and leaves the entry be");
-        c.put("a".into(), 6, written(100));
+        c.put("a".into(), 7, kept(100));
+        assert!(c.current("a", 7));
         assert!(
-            c.get("a", 7).is_some(),
+            matches!(c.get("a", 6), Found::Nothing),
+            "an older snapshot misses"
+        );
+        assert!(c.current("a", 7), "and leaves the entry be");
+        c.put("a".into(), 6, kept(100));
+        assert!(
+            c.current("a", 7),
             "an older snapshot's slice does not replace a newer one"
         );
-        assert!(c.get("a", 8).is_none(), "a newer generation misses");
         assert!(
-            c.get("a", 7).is_none(),
-            "and the stale entry is gone for good"
+            matches!(c.get("a", 8), Found::Older(7, _)),
+            "a newer generation is told when the slice was kept"
         );
-        assert_eq!(c.entries.lock().expect("unpoisoned").bytes, 0);
+        c.move_on("a", 6, 9);
+        assert!(!c.current("a", 9), "moved on only from where it was kept");
+        c.move_on("a", 7, 9);
+        assert!(c.current("a", 9), "moved on once checked");
+        assert!(
+            matches!(c.get("a", 10 + LOGGED_GENERATIONS), Found::Nothing),
+            "kept longer ago than the log reaches"
+        );
+        assert_eq!(c.bytes(), 0, "and then dropped");
     }
 
     #[test]
     fn keeps_only_slices_within_the_limits() {
         let c = cache(50, 200);
-        c.put("small".into(), 1, written(49));
-        c.put("huge".into(), 1, written(201));
-        c.put("fits".into(), 1, written(200));
-        assert!(c.get("small", 1).is_none());
-        assert!(c.get("huge", 1).is_none());
-        assert!(c.get("fits", 1).is_some());
+        c.put("small".into(), 1, kept(49));
+        c.put("huge".into(), 1, kept(201));
+        c.put("fits".into(), 1, kept(200));
+        assert!(!c.current("small", 1));
+        assert!(!c.current("huge", 1));
+        assert!(c.current("fits", 1));
+        let mut many = kept(100);
+        many.dependencies = (0..10).map(|i| format!("r{i}")).collect();
+        c.put("many".into(), 1, many);
+        assert!(
+            !c.current("many", 1),
+            "its dependencies count towards the limit (100 + 10 ids of 34)"
+        );
     }
 
     #[test]
     fn drops_the_least_recently_used_first() {
         let c = cache(0, 300);
-        c.put("a".into(), 1, written(100));
-        c.put("b".into(), 1, written(100));
-        c.put("c".into(), 1, written(100));
-        assert!(c.get("a", 1).is_some(), "a is now the most recent");
-        c.put("d".into(), 1, written(100));
-        assert!(c.get("b", 1).is_none(), "b was the least recently used");
+        c.put("a".into(), 1, kept(100));
+        c.put("b".into(), 1, kept(100));
+        c.put("c".into(), 1, kept(100));
+        assert!(c.current("a", 1), "a is now the most recent");
+        c.put("d".into(), 1, kept(100));
+        assert!(!c.current("b", 1), "b was the least recently used");
         for key in ["a", "c", "d"] {
-            assert!(c.get(key, 1).is_some(), "{key} is kept");
+            assert!(c.current(key, 1), "{key} is kept");
         }
-        assert_eq!(c.entries.lock().expect("unpoisoned").bytes, 300);
-        c.put("a".into(), 2, written(150));
+        assert_eq!(c.bytes(), 300);
+        c.put("a".into(), 2, kept(150));
         assert_eq!(
-            c.entries.lock().expect("unpoisoned").bytes,
+            c.bytes(),
             250,
             "a replaced (100 out, 150 in) and the oldest (c) dropped to fit"
         );
-        assert!(c.get("c", 1).is_none());
-        assert!(c.get("a", 2).is_some() && c.get("d", 1).is_some());
+        assert!(!c.current("c", 1));
+        assert!(c.current("a", 2) && c.current("d", 1));
     }
 
     #[test]

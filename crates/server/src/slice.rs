@@ -31,7 +31,7 @@
 //! The tests prove the claim: on every scenario and on generated worlds,
 //! the preview on the slice equals the preview on the whole world.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use custody_policy::{
     Access, Grant, Level, Permission, Permissions, Principal, PrincipalKind, Profile, Resource,
@@ -482,6 +482,60 @@ fn assemble(profile: Profile, rows: Vec<Row>) -> World {
         grants,
         transfers,
     }
+}
+
+/// The ids whose change may change the slice `load` reads for `scope`
+/// (what `world`, read for it, holds): a change logs the ids in the
+/// columns that the query above selects rows by (`0005_world_changes.sql`),
+/// and every such column's value, for a row in the slice or one that would
+/// join it, is one of these:
+/// - the scope's own values (a resource, transfer, principal or group
+///   named, whether or not it exists yet; emails as `e:<email>`);
+/// - every resource of the slice with its parent, projects and
+///   biosamples (a row that joins the slice names one of them: an
+///   association, a file, a run biosample, a grant, a transfer);
+/// - every principal with its members and admins (a membership, an admin,
+///   a grant to a group of the slice);
+/// - the recipients of the slice's transfers (`e:<email>`: an account
+///   opened with that email joins the slice);
+/// - `*data_owner` in the `direct` profile, whose slices hold every data
+///   owner.
+///
+/// Listing more than that only lets a slice go sooner; the slice tests
+/// read kept slices after changes of every kind and compare them with
+/// fresh ones.
+pub fn dependencies(profile: Profile, scope: &Scope, world: &World) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let named = [
+        &scope.resources,
+        &scope.within,
+        &scope.transfers,
+        &scope.principals,
+        &scope.groups,
+    ];
+    out.extend(named.into_iter().flatten().cloned());
+    out.extend(scope.viewer.iter().cloned());
+    let email = |e: &str| format!("e:{}", custody_policy::normalize_email(e));
+    out.extend(scope.emails.iter().map(|e| email(e)));
+    for r in &world.resources {
+        out.insert(r.id.clone());
+        out.extend(r.parent.iter().cloned());
+        out.extend(r.projects.iter().cloned());
+        out.extend(r.biosamples.iter().cloned());
+    }
+    for p in &world.principals {
+        out.insert(p.id.clone());
+        out.extend(p.members.iter().cloned());
+        out.extend(p.admins.iter().cloned());
+    }
+    for t in &world.transfers {
+        out.insert(t.id.clone());
+        out.insert(email(&t.to));
+    }
+    if profile == Profile::Direct {
+        out.insert("*data_owner".into());
+    }
+    out
 }
 
 /// A fingerprint of a slice: equal slices, equal versions.

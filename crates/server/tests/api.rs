@@ -621,8 +621,8 @@ async fn kept_contexts(backend: Backend) {
     assert_eq!(for_bob.body["can_share"], false);
     assert_eq!(after.body["can_share"], true);
 
-    // A change outside the slice moves the generation: the slice is read
-    // again, and its version stays, since the slice did not change.
+    // A change outside the slice moves the generation but touches nothing
+    // the slice depends on: the kept slice is served, version and all.
     let other = share("alice", "P2", "erin", "read");
     let (v2, d2) = app.context_digest(&alice, "P2", &other, "erin").await;
     assert_eq!(
