@@ -3,8 +3,9 @@
 //! cancellations from concurrent clients, each on a project of its own (so
 //! none of them answer 409), then the access context of a generated
 //! project of the chosen size and of the demo's large project: each read
-//! first right after a change elsewhere in the world (read from the
-//! database), then again with nothing changed (kept between reads).
+//! first right after a change to that project (read from the database),
+//! then first after a change elsewhere in the world (kept, checked against
+//! what the change touched), then again with nothing changed (kept).
 //!
 //! ```sh
 //! cargo build --release -p custody-server --bin custody --example load
@@ -372,33 +373,40 @@ async fn client_loop(
     latencies
 }
 
-/// A real change elsewhere in the world: client 0's project shared with
-/// its peer, then unshared, in turn. Before a context read it makes that
-/// read the first one after a change, as the server sees it: any write to
-/// the world lets go of every kept context (`context_cache.rs`).
-struct Elsewhere {
+/// A real change to the world: a resource shared with a person, then
+/// unshared, in turn, by its owner. Before a context read it makes that
+/// read the first one after a change: to the context itself (its slice
+/// read from the database again), or elsewhere (the kept slice checked
+/// against the ids the change touched: `context_cache.rs`).
+struct Toggle {
     session: Session,
     actions: [(Action, String); 2],
     version: String,
     n: u64,
 }
 
-impl Elsewhere {
-    async fn new(client: &HttpClient, base: &str) -> Elsewhere {
-        let session = sign_in(client, base, "owner0", "pw").await;
+impl Toggle {
+    async fn new(
+        client: &HttpClient,
+        base: &str,
+        (owner, password): (&str, &str),
+        resource: &str,
+        principal: &str,
+    ) -> Toggle {
+        let session = sign_in(client, base, owner, password).await;
         let share = action(
-            json!({"type": "share", "actor": "owner0", "resource": "LP0", "principal": "peer0", "access": "read"}),
+            json!({"type": "share", "actor": owner, "resource": resource, "principal": principal, "access": "read"}),
         );
         let unshare = action(
-            json!({"type": "unshare", "actor": "owner0", "resource": "LP0", "principal": "peer0"}),
+            json!({"type": "unshare", "actor": owner, "resource": resource, "principal": principal}),
         );
-        let path = "/api/resources/LP0/context?principals=peer0";
-        let start = context(client, base, &session, path).await;
+        let path = format!("/api/resources/{resource}/context?principals={principal}");
+        let start = context(client, base, &session, &path).await;
         let engine = Engine::new(start.world).unwrap();
         let share_digest = engine.preview(&share).unwrap().digest();
         let shared = Engine::new(engine.applied(&share).unwrap()).unwrap();
         let unshare_digest = shared.preview(&unshare).unwrap().digest();
-        Elsewhere {
+        Toggle {
             session,
             actions: [(share, share_digest), (unshare, unshare_digest)],
             version: start.version,
@@ -408,7 +416,8 @@ impl Elsewhere {
 
     async fn change(&mut self, client: &HttpClient, base: &str) {
         let (action, digest) = &self.actions[(self.n % 2) as usize];
-        let key = format!("elsewhere-{}", self.n);
+        let key = format!("toggle-{}-{}", self.version, self.n);
+        // `confirm` asserts that the change was applied.
         confirm(
             client,
             base,
@@ -423,21 +432,21 @@ impl Elsewhere {
     }
 }
 
-/// Reads a context `runs` times, one after another; with `elsewhere`, each
-/// read follows a change elsewhere in the world.
+/// Reads a context `runs` times, one after another; with `change`, each
+/// read follows that change.
 async fn time_context(
     client: &HttpClient,
     base: &str,
     s: &Session,
     path: &str,
     runs: usize,
-    mut elsewhere: Option<&mut Elsewhere>,
+    mut change: Option<&mut Toggle>,
 ) -> (Vec<Duration>, usize, usize) {
     let mut times = Vec::new();
     let mut bytes = 0;
     let mut resources = 0;
     for _ in 0..runs {
-        if let Some(e) = elsewhere.as_deref_mut() {
+        if let Some(e) = change.as_deref_mut() {
             e.change(client, base).await;
         }
         let start = Instant::now();
@@ -548,39 +557,29 @@ async fn main() {
     figures.push(json!({"suite": "server", "world": database, "size": "-", "case": "confirmed_action_one_client",
         "ms": ms(percentile(&single, 0.5)), "p99_ms": ms(percentile(&single, 0.99)), "runs": single.len()}));
 
-    // The access context of the generated project and of the demo's large one.
-    let owner = sign_in(&client, &base, ids::OWNER, "pw").await;
-    let alice = sign_in(&client, &base, "alice", "custody-demo").await;
+    // The access context of the generated project and of the demo's large
+    // one: each read first after a change to the context itself (`_changed`:
+    // the slice read from the database), then each first after a change
+    // elsewhere (the kept slice checked and served), then again and again
+    // with nothing changed between (`_kept`).
+    let owner = (ids::OWNER, "pw");
+    let alice = ("alice", custody_server::seed::DEMO_PASSWORD);
     let reads = [
-        (
-            &owner,
-            format!("/api/resources/{}/context", ids::PROJECT),
-            format!("context_{}_project", size.name()),
-        ),
-        (
-            &alice,
-            "/api/resources/P-ATLAS/context".to_string(),
-            "context_demo_large_project".to_string(),
-        ),
+        (owner, ids::PROJECT, format!("context_{}_project", size.name())),
+        (alice, "P-ATLAS", "context_demo_large_project".to_string()),
     ];
-    // Each read first after a change elsewhere (the slice read from the
-    // database), then read again and again with nothing changed between
-    // (the slice kept: `_kept`).
-    let mut elsewhere = Elsewhere::new(&client, &base).await;
-    for (s, path, case) in reads {
-        for (case, runs, after_change) in [
-            (case.clone(), 10, true),
-            (format!("{case}_kept"), 20, false),
+    let mut elsewhere = Toggle::new(&client, &base, ("owner0", "pw"), "LP0", "peer0").await;
+    for ((login, password), resource, case) in reads {
+        let s = sign_in(&client, &base, login, password).await;
+        let path = format!("/api/resources/{resource}/context");
+        let mut itself = Toggle::new(&client, &base, (login, password), resource, "peer0").await;
+        for (case, runs, change) in [
+            (format!("{case}_changed"), 10, Some(&mut itself)),
+            (case.clone(), 10, Some(&mut elsewhere)),
+            (format!("{case}_kept"), 20, None),
         ] {
-            let (times, bytes, resources) = time_context(
-                &client,
-                &base,
-                s,
-                &path,
-                runs,
-                after_change.then_some(&mut elsewhere),
-            )
-            .await;
+            let (times, bytes, resources) =
+                time_context(&client, &base, &s, &path, runs, change).await;
             println!(
                 "{case} ({resources} resources, {bytes} bytes): median {:.1} ms, p99 {:.1} ms",
                 ms(percentile(&times, 0.5)),

@@ -254,10 +254,13 @@ impl ContextCache {
             }
             Found::Nothing => {}
         }
+        let started = std::time::Instant::now();
         let world = slice::load(conn, profile, scope).await?;
+        let loaded = started.elapsed();
         let written =
             Arc::new(WrittenWorld::new(&world).map_err(crate::error::AppError::internal)?);
         let dependencies = slice::dependencies(profile, scope, &world);
+        tracing::debug!(resources = world.resources.len(), ?loaded, total = ?started.elapsed(), "slice read and written");
         self.put(
             key,
             generation,

@@ -295,10 +295,15 @@ pub async fn load(
     for p in params.0 {
         query = query.bind(p);
     }
+    let started = std::time::Instant::now();
     let (text,) = query.fetch_one(&mut *conn).await?;
+    let queried = started.elapsed();
     let rows: Vec<Row> = serde_json::from_str(text.as_deref().unwrap_or("[]"))
         .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    Ok(assemble(profile, rows))
+    let parsed = started.elapsed();
+    let world = assemble(profile, rows);
+    tracing::trace!(?queried, ?parsed, total = ?started.elapsed(), "slice loaded");
+    Ok(world)
 }
 
 /// Above this many resources in the seed and its projects' contents, a
