@@ -565,7 +565,11 @@ async fn main() {
     let owner = (ids::OWNER, "pw");
     let alice = ("alice", custody_server::seed::DEMO_PASSWORD);
     let reads = [
-        (owner, ids::PROJECT, format!("context_{}_project", size.name())),
+        (
+            owner,
+            ids::PROJECT,
+            format!("context_{}_project", size.name()),
+        ),
         (alice, "P-ATLAS", "context_demo_large_project".to_string()),
     ];
     let mut elsewhere = Toggle::new(&client, &base, ("owner0", "pw"), "LP0", "peer0").await;

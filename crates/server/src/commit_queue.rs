@@ -61,7 +61,7 @@ impl Job {
 }
 
 /// The queue, and what its task needs; the task starts with the first
-/// confirmation (inside the server's runtime) and ends when the queue is
+/// confirmation (on its own thread: `start`) and ends when the queue is
 /// dropped.
 pub struct CommitQueue {
     db: Db,

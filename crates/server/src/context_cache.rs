@@ -259,16 +259,18 @@ impl ContextCache {
         let loaded = started.elapsed();
         let written =
             Arc::new(WrittenWorld::new(&world).map_err(crate::error::AppError::internal)?);
-        let dependencies = slice::dependencies(profile, scope, &world);
+        if written.json.get().len() >= self.limits.min_bytes {
+            let dependencies = slice::dependencies(profile, scope, &world);
+            self.put(
+                key,
+                generation,
+                Kept {
+                    world: written.clone(),
+                    dependencies,
+                },
+            );
+        }
         tracing::debug!(resources = world.resources.len(), ?loaded, total = ?started.elapsed(), "slice read and written");
-        self.put(
-            key,
-            generation,
-            Kept {
-                world: written.clone(),
-                dependencies,
-            },
-        );
         Ok(written)
     }
 }
@@ -280,13 +282,12 @@ async fn changed_since(
     conn: &mut AnyConnection,
     after: i64,
 ) -> Result<Option<Vec<String>>, sqlx::Error> {
-    let changed: Vec<(String,)> = sqlx::query_as(
-        "SELECT DISTINCT key FROM world_changes WHERE generation > $1 LIMIT $2",
-    )
-    .bind(after)
-    .bind(MOST_CHANGES_CHECKED + 1)
-    .fetch_all(conn)
-    .await?;
+    let changed: Vec<(String,)> =
+        sqlx::query_as("SELECT DISTINCT key FROM world_changes WHERE generation > $1 LIMIT $2")
+            .bind(after)
+            .bind(MOST_CHANGES_CHECKED + 1)
+            .fetch_all(conn)
+            .await?;
     if changed.len() as i64 > MOST_CHANGES_CHECKED || changed.iter().any(|(id,)| id == "*") {
         return Ok(None);
     }
@@ -294,8 +295,18 @@ async fn changed_since(
 }
 
 /// Drops the log of changes older than `LOGGED_GENERATIONS`: writers call
-/// it in their transaction, after their own changes.
+/// it in their transaction, after their own changes. It runs at most once
+/// a second in each process (a statement per confirmation was a tenth of
+/// one client's confirmation time); the log only needs to reach back far
+/// enough, never to be short.
 pub async fn prune_changes(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    static LAST: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(i64::MIN);
+    let now = crate::db::now_ms();
+    let last = LAST.load(std::sync::atomic::Ordering::Relaxed);
+    if now.saturating_sub(last) < 1000 {
+        return Ok(());
+    }
+    LAST.store(now, std::sync::atomic::Ordering::Relaxed);
     sqlx::query(
         "DELETE FROM world_changes
          WHERE generation <= (SELECT n FROM world_generation WHERE id = 1) - $1",

@@ -659,12 +659,17 @@ fn random_change(rng: &mut Rng, world: &World, n: usize) -> String {
         pick(rng, &groups),
     );
     match rng.below(16) {
-        0 => format!("INSERT INTO grants (resource_id, principal_id, level) VALUES ('{r}', '{p}', 'read')"),
+        0 => format!(
+            "INSERT INTO grants (resource_id, principal_id, level) VALUES ('{r}', '{p}', 'read')"
+        ),
         1 => format!("DELETE FROM grants WHERE resource_id = '{r}' OR principal_id = '{p}'"),
         2 => format!("UPDATE grants SET level = 'write' WHERE resource_id = '{r}'"),
         3 => format!("INSERT INTO group_members (group_id, member_id) VALUES ('{g}', '{p}')"),
         4 => format!("DELETE FROM group_members WHERE group_id = '{g}' OR member_id = '{p}'"),
-        5 => format!("INSERT INTO group_admins (group_id, admin_id) VALUES ('{g}', '{}')", pick(rng, &people)),
+        5 => format!(
+            "INSERT INTO group_admins (group_id, admin_id) VALUES ('{g}', '{}')",
+            pick(rng, &people)
+        ),
         6 => format!(
             "INSERT INTO resource_projects (resource_id, project_id) VALUES ('{r}', '{}')",
             pick(rng, &projects)

@@ -26,7 +26,7 @@ CREATE TRIGGER principals_insert_generation AFTER INSERT ON principals
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.id AS key UNION SELECT 'e:' || NEW.email_norm UNION SELECT CASE WHEN NEW.data_owner = 1 THEN '*data_owner' END) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.id AS key UNION ALL SELECT 'e:' || NEW.email_norm UNION ALL SELECT CASE WHEN NEW.data_owner = 1 THEN '*data_owner' END) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER principals_update_generation;
@@ -34,7 +34,7 @@ CREATE TRIGGER principals_update_generation AFTER UPDATE OF id, kind, email, ema
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.id AS key UNION SELECT 'e:' || OLD.email_norm UNION SELECT CASE WHEN OLD.data_owner = 1 THEN '*data_owner' END UNION SELECT NEW.id UNION SELECT 'e:' || NEW.email_norm UNION SELECT CASE WHEN NEW.data_owner = 1 THEN '*data_owner' END) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.id AS key UNION ALL SELECT 'e:' || OLD.email_norm UNION ALL SELECT CASE WHEN OLD.data_owner = 1 THEN '*data_owner' END UNION ALL SELECT NEW.id UNION ALL SELECT 'e:' || NEW.email_norm UNION ALL SELECT CASE WHEN NEW.data_owner = 1 THEN '*data_owner' END) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER principals_delete_generation;
@@ -42,7 +42,7 @@ CREATE TRIGGER principals_delete_generation AFTER DELETE ON principals
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.id AS key UNION SELECT 'e:' || OLD.email_norm UNION SELECT CASE WHEN OLD.data_owner = 1 THEN '*data_owner' END) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.id AS key UNION ALL SELECT 'e:' || OLD.email_norm UNION ALL SELECT CASE WHEN OLD.data_owner = 1 THEN '*data_owner' END) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER group_members_insert_generation;
@@ -50,7 +50,7 @@ CREATE TRIGGER group_members_insert_generation AFTER INSERT ON group_members
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.group_id AS key UNION SELECT NEW.member_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.group_id AS key UNION ALL SELECT NEW.member_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER group_members_update_generation;
@@ -58,7 +58,7 @@ CREATE TRIGGER group_members_update_generation AFTER UPDATE ON group_members
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.group_id AS key UNION SELECT OLD.member_id UNION SELECT NEW.group_id UNION SELECT NEW.member_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.group_id AS key UNION ALL SELECT OLD.member_id UNION ALL SELECT NEW.group_id UNION ALL SELECT NEW.member_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER group_members_delete_generation;
@@ -66,7 +66,7 @@ CREATE TRIGGER group_members_delete_generation AFTER DELETE ON group_members
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.group_id AS key UNION SELECT OLD.member_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.group_id AS key UNION ALL SELECT OLD.member_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER group_admins_insert_generation;
@@ -74,7 +74,7 @@ CREATE TRIGGER group_admins_insert_generation AFTER INSERT ON group_admins
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.group_id AS key UNION SELECT NEW.admin_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.group_id AS key UNION ALL SELECT NEW.admin_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER group_admins_update_generation;
@@ -82,7 +82,7 @@ CREATE TRIGGER group_admins_update_generation AFTER UPDATE ON group_admins
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.group_id AS key UNION SELECT OLD.admin_id UNION SELECT NEW.group_id UNION SELECT NEW.admin_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.group_id AS key UNION ALL SELECT OLD.admin_id UNION ALL SELECT NEW.group_id UNION ALL SELECT NEW.admin_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER group_admins_delete_generation;
@@ -90,7 +90,7 @@ CREATE TRIGGER group_admins_delete_generation AFTER DELETE ON group_admins
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.group_id AS key UNION SELECT OLD.admin_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.group_id AS key UNION ALL SELECT OLD.admin_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER resources_insert_generation;
@@ -98,7 +98,7 @@ CREATE TRIGGER resources_insert_generation AFTER INSERT ON resources
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.id AS key UNION SELECT NEW.parent_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.id AS key UNION ALL SELECT NEW.parent_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER resources_update_generation;
@@ -106,7 +106,7 @@ CREATE TRIGGER resources_update_generation AFTER UPDATE ON resources
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.id AS key UNION SELECT OLD.parent_id UNION SELECT NEW.id UNION SELECT NEW.parent_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.id AS key UNION ALL SELECT OLD.parent_id UNION ALL SELECT NEW.id UNION ALL SELECT NEW.parent_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER resources_delete_generation;
@@ -114,7 +114,7 @@ CREATE TRIGGER resources_delete_generation AFTER DELETE ON resources
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.id AS key UNION SELECT OLD.parent_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.id AS key UNION ALL SELECT OLD.parent_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER resource_projects_insert_generation;
@@ -122,7 +122,7 @@ CREATE TRIGGER resource_projects_insert_generation AFTER INSERT ON resource_proj
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.resource_id AS key UNION SELECT NEW.project_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.resource_id AS key UNION ALL SELECT NEW.project_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER resource_projects_update_generation;
@@ -130,7 +130,7 @@ CREATE TRIGGER resource_projects_update_generation AFTER UPDATE ON resource_proj
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.resource_id AS key UNION SELECT OLD.project_id UNION SELECT NEW.resource_id UNION SELECT NEW.project_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.resource_id AS key UNION ALL SELECT OLD.project_id UNION ALL SELECT NEW.resource_id UNION ALL SELECT NEW.project_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER resource_projects_delete_generation;
@@ -138,7 +138,7 @@ CREATE TRIGGER resource_projects_delete_generation AFTER DELETE ON resource_proj
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.resource_id AS key UNION SELECT OLD.project_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.resource_id AS key UNION ALL SELECT OLD.project_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER run_biosamples_insert_generation;
@@ -146,7 +146,7 @@ CREATE TRIGGER run_biosamples_insert_generation AFTER INSERT ON run_biosamples
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.run_id AS key UNION SELECT NEW.biosample_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.run_id AS key UNION ALL SELECT NEW.biosample_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER run_biosamples_update_generation;
@@ -154,7 +154,7 @@ CREATE TRIGGER run_biosamples_update_generation AFTER UPDATE ON run_biosamples
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.run_id AS key UNION SELECT OLD.biosample_id UNION SELECT NEW.run_id UNION SELECT NEW.biosample_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.run_id AS key UNION ALL SELECT OLD.biosample_id UNION ALL SELECT NEW.run_id UNION ALL SELECT NEW.biosample_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER run_biosamples_delete_generation;
@@ -162,7 +162,7 @@ CREATE TRIGGER run_biosamples_delete_generation AFTER DELETE ON run_biosamples
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.run_id AS key UNION SELECT OLD.biosample_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.run_id AS key UNION ALL SELECT OLD.biosample_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER grants_insert_generation;
@@ -170,7 +170,7 @@ CREATE TRIGGER grants_insert_generation AFTER INSERT ON grants
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.resource_id AS key UNION SELECT NEW.principal_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.resource_id AS key UNION ALL SELECT NEW.principal_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER grants_update_generation;
@@ -178,7 +178,7 @@ CREATE TRIGGER grants_update_generation AFTER UPDATE ON grants
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.resource_id AS key UNION SELECT OLD.principal_id UNION SELECT NEW.resource_id UNION SELECT NEW.principal_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.resource_id AS key UNION ALL SELECT OLD.principal_id UNION ALL SELECT NEW.resource_id UNION ALL SELECT NEW.principal_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER grants_delete_generation;
@@ -186,7 +186,7 @@ CREATE TRIGGER grants_delete_generation AFTER DELETE ON grants
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.resource_id AS key UNION SELECT OLD.principal_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.resource_id AS key UNION ALL SELECT OLD.principal_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER transfers_insert_generation;
@@ -194,7 +194,7 @@ CREATE TRIGGER transfers_insert_generation AFTER INSERT ON transfers
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.id AS key UNION SELECT NEW.resource_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT NEW.id AS key UNION ALL SELECT NEW.resource_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER transfers_update_generation;
@@ -202,7 +202,7 @@ CREATE TRIGGER transfers_update_generation AFTER UPDATE ON transfers
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.id AS key UNION SELECT OLD.resource_id UNION SELECT NEW.id UNION SELECT NEW.resource_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.id AS key UNION ALL SELECT OLD.resource_id UNION ALL SELECT NEW.id UNION ALL SELECT NEW.resource_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
 DROP TRIGGER transfers_delete_generation;
@@ -210,6 +210,6 @@ CREATE TRIGGER transfers_delete_generation AFTER DELETE ON transfers
 BEGIN
     UPDATE world_generation SET n = n + 1 WHERE id = 1;
     INSERT INTO world_changes (generation, key)
-        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.id AS key UNION SELECT OLD.resource_id) k
+        SELECT w.n, k.key FROM world_generation w, (SELECT OLD.id AS key UNION ALL SELECT OLD.resource_id) k
         WHERE w.id = 1 AND k.key IS NOT NULL;
 END;
