@@ -419,7 +419,7 @@ async fn record(
         out.push((i, Outcome::Applied(body, notes)));
     }
     insert_idempotency(tx, pending, &answers).await?;
-    crate::context_cache::prune_changes(&mut **tx).await?;
+    crate::context_cache::prune_changes(tx).await?;
     Ok(out)
 }
 

@@ -207,7 +207,7 @@ pub async fn import_world(db: &Db, world: &World) -> AppResult<()> {
         transfers,
     )
     .await?;
-    crate::context_cache::prune_changes(&mut *w.tx).await?;
+    crate::context_cache::prune_changes(&mut w.tx).await?;
     w.tx.commit().await?;
     if db.backend == Backend::Postgres {
         // A bulk load leaves PostgreSQL's statistics describing the tables
