@@ -38,6 +38,35 @@ fn main() {
             text.len(),
             t.elapsed() / rounds.max(1)
         );
+        // The same load in its parts, medians: reading the text into a
+        // world, indexing it, and dropping the engine (which a load in a
+        // loop pays too).
+        let (mut parse, mut index, mut drop) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let t = std::time::Instant::now();
+            let Ok(world) = serde_json::from_str::<custody_policy::World>(&text) else {
+                return;
+            };
+            parse.push(t.elapsed());
+            let t = std::time::Instant::now();
+            let Ok(engine) = Engine::new(world) else {
+                return;
+            };
+            index.push(t.elapsed());
+            let t = std::time::Instant::now();
+            std::mem::drop(engine);
+            drop.push(t.elapsed());
+        }
+        let median = |v: &mut Vec<std::time::Duration>| {
+            v.sort();
+            v.get(v.len() / 2).copied().unwrap_or_default()
+        };
+        println!(
+            "parse {:?}, index {:?}, drop {:?} (medians)",
+            median(&mut parse),
+            median(&mut index),
+            median(&mut drop)
+        );
         return;
     }
     let t = std::time::Instant::now();

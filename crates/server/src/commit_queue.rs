@@ -20,6 +20,14 @@
 //! another try. Nobody is answered before the batch commits, so a 2xx is
 //! always durable; a client that goes away has its action applied anyway,
 //! and its retry with the same key replays the answer.
+//!
+//! Deciding each action before its turn, on a reader's snapshot, and only
+//! checking in the batch that nothing its slice depends on was logged
+//! since (`world_changes`), was tried and measured: the queue's time per
+//! action fell from about 0.42 to 0.30 ms, but the check is a statement of
+//! its own after every write, and the separate read transaction costs more
+//! in all, so at 32 clients on SQLite the server confirmed 1,640 to 1,690
+//! actions a second instead of 1,820 to 2,040, with the same p99 (30 ms).
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::OnceLock;
