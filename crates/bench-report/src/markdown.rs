@@ -190,9 +190,10 @@ fn server(out: &mut String, figures: &Figures) {
         "A load generator in its own process against `custody serve` on 127.0.0.1: each client \
          signed in as the owner of its own project, confirming shares, unshares, transfer \
          requests and cancellations (the preview's digest with each); then the access context \
-         of a generated project and of the demo's large one: each read first right after a \
-         change elsewhere in the world (the slice read from the database), then read again \
-         with nothing changed (`_kept`: served as kept between reads).\n\n",
+         of a generated project and of the demo's large one, read three ways: first right \
+         after a change to that project (`_changed`: the slice read from the database), first \
+         after a change elsewhere in the world (no suffix: the kept slice, checked against \
+         what the change touched), and again with nothing changed (`_kept`).\n\n",
     );
     let list: Vec<&Figure> = figures.suite("server").collect();
     if list.is_empty() {
