@@ -40,23 +40,23 @@ pub(crate) struct PrincipalInfo {
     pub granted: Vec<Rid>,
 }
 
-/// A resource as the index builds it; `Resources` keeps the same facts in
-/// columns once the world is validated.
+/// The resources as the index reads them, in columns from the start: a
+/// record per resource with lists of its own was an allocation (and a
+/// free) for nearly every resource of a large world. The lists that run
+/// the other way (a container's contents, the runs listing a biosample)
+/// are counted out from these in `Resources::new`.
 pub(crate) struct ResourceInfo {
-    pub kind: ResourceKind,
-    pub owner: Pid,
-    /// Projects it is associated with, then its parent for a file.
-    pub containers: Vec<Rid>,
-    /// What it contains: a project's associated resources, a run's or
-    /// dataset's files.
-    pub contents: Vec<Rid>,
-    /// For a run, its biosamples; for a biosample, the runs that list it.
-    pub sequenced: Vec<Rid>,
-    /// Grants on it, sorted by principal.
-    pub grants: Vec<(Pid, crate::access::Access)>,
-    pub is_fastq: bool,
-    /// The transfer pending on it, if any.
-    pub pending: Option<u32>,
+    pub kinds: Vec<ResourceKind>,
+    pub owners: Vec<Pid>,
+    /// Projects each is associated with, then its parent for a file.
+    containers: Lists<Rid>,
+    /// For a run, its biosamples.
+    biosamples: Lists<Rid>,
+    /// Grants on each, sorted by principal.
+    pub grants: Vec<Vec<(Pid, crate::access::Access)>>,
+    pub is_fastq: Vec<bool>,
+    /// The transfer pending on each, if any.
+    pub pending: Vec<Option<u32>>,
 }
 
 /// One resource's facts, read from the columns of `Resources`.
@@ -91,6 +91,11 @@ impl<T: Copy> Lists<T> {
 
     fn push(&mut self, list: &[T]) {
         self.items.extend_from_slice(list);
+        self.close();
+    }
+
+    /// Ends the list whose items were added to `items` since the last.
+    fn close(&mut self) {
         self.starts.push(self.items.len() as u32);
     }
 
@@ -127,43 +132,72 @@ pub(crate) struct Resources {
 }
 
 impl Resources {
-    fn new(infos: Vec<ResourceInfo>) -> Resources {
-        let n = infos.len();
-        let follows: Vec<bool> = infos.iter().map(|r| follows(&infos, r)).collect();
-        let mut contents: Vec<Rid> = Vec::new();
+    fn new(info: ResourceInfo) -> Resources {
+        let n = info.kinds.len();
+        let contents = reverse(n, |i| info.containers.get(i));
+        let runs_listing = reverse(n, |i| match info.kinds.get(i) {
+            Some(ResourceKind::Run) => info.biosamples.get(i),
+            _ => &[],
+        });
+        let follows: Vec<bool> = (0..n)
+            .map(|r| {
+                let container = match info.containers.get(r) {
+                    [c] => info.owners.get(*c as usize),
+                    _ => None,
+                };
+                container == info.owners.get(r)
+                    && container.is_some()
+                    && info.grants.get(r).is_none_or(Vec::is_empty)
+                    && contents.get(r).is_empty()
+                    && !matches!(
+                        info.kinds.get(r),
+                        Some(ResourceKind::Run | ResourceKind::Biosample)
+                    )
+            })
+            .collect();
         let mut out = Resources {
-            kinds: infos.iter().map(|r| r.kind).collect(),
-            owners: Vec::with_capacity(n),
-            is_fastq: Vec::with_capacity(n),
+            kinds: Vec::new(),
+            owners: Vec::new(),
+            is_fastq: Vec::new(),
             follows: Vec::new(),
-            pending: Vec::with_capacity(n),
-            containers: Lists::with_capacity(n),
+            pending: Vec::new(),
+            containers: info.containers,
             contents: Lists::with_capacity(n),
             walked: Vec::with_capacity(n),
             followers: Vec::new(),
             sequenced: Lists::with_capacity(n),
             grants: Lists::with_capacity(n),
         };
-        for r in infos {
-            out.owners.push(r.owner);
-            out.is_fastq.push(r.is_fastq);
-            out.pending.push(r.pending);
-            out.containers.push(&r.containers);
-            contents.clear();
-            contents.extend(r.contents.iter().filter(|&&x| !follows[x as usize]));
-            out.walked.push(contents.len() as u32);
+        out.contents.items.reserve(contents.items.len());
+        for r in 0..n {
+            let all = contents.get(r);
+            out.contents
+                .items
+                .extend(all.iter().filter(|&&x| !follows[x as usize]));
+            let walked = out.contents.items.len() - out.contents.starts[r] as usize;
+            out.walked.push(walked as u32);
             let mut counts = [0; ResourceKind::ALL.len()];
-            for &x in r.contents.iter().filter(|&&x| follows[x as usize]) {
-                contents.push(x);
-                counts[out.kind(x) as usize] += 1;
+            for &x in all.iter().filter(|&&x| follows[x as usize]) {
+                out.contents.items.push(x);
+                if let Some(&kind) = info.kinds.get(x as usize) {
+                    counts[kind as usize] += 1;
+                }
             }
+            out.contents.close();
             if counts.iter().any(|&k| k > 0) {
-                out.followers.push((out.walked.len() as Rid - 1, counts));
+                out.followers.push((r as Rid, counts));
             }
-            out.contents.push(&contents);
-            out.sequenced.push(&r.sequenced);
-            out.grants.push(&r.grants);
+            out.sequenced.push(match info.kinds.get(r) {
+                Some(ResourceKind::Run) => info.biosamples.get(r),
+                _ => runs_listing.get(r),
+            });
+            out.grants
+                .push(info.grants.get(r).map_or(&[], Vec::as_slice));
         }
+        out.kinds = info.kinds;
+        out.owners = info.owners;
+        out.is_fastq = info.is_fastq;
+        out.pending = info.pending;
         out.follows = follows;
         out
     }
@@ -252,15 +286,34 @@ impl Resources {
 pub(crate) type FollowerCounts = [u32; ResourceKind::ALL.len()];
 
 /// See `Resources::follows`.
-fn follows(infos: &[ResourceInfo], r: &ResourceInfo) -> bool {
-    let container = match r.containers.as_slice() {
-        [c] => infos.get(*c as usize),
-        _ => None,
-    };
-    container.is_some_and(|c| c.owner == r.owner)
-        && r.grants.is_empty()
-        && r.contents.is_empty()
-        && !matches!(r.kind, ResourceKind::Run | ResourceKind::Biosample)
+/// For each of `n` resources, the resources whose `lists` name it, in
+/// number order: the lists turned the other way, counted out in two
+/// passes rather than grown one push at a time.
+fn reverse<'a>(n: usize, lists: impl Fn(usize) -> &'a [Rid]) -> Lists<Rid> {
+    let mut starts = vec![0u32; n + 1];
+    for i in 0..n {
+        for &x in lists(i) {
+            if let Some(count) = starts.get_mut(x as usize + 1) {
+                *count += 1;
+            }
+        }
+    }
+    for i in 0..n {
+        starts[i + 1] += starts[i];
+    }
+    let mut next = starts.clone();
+    let mut items = vec![0; starts[n] as usize];
+    for i in 0..n {
+        for &x in lists(i) {
+            if let Some(at) = next.get_mut(x as usize)
+                && let Some(slot) = items.get_mut(*at as usize)
+            {
+                *slot = i as Rid;
+                *at += 1;
+            }
+        }
+    }
+    Lists { starts, items }
 }
 
 pub(crate) struct TransferInfo {
@@ -736,13 +789,25 @@ fn index_resources(
     principal_ids: &Ids<'_>,
     resource_ids: &Ids<'_>,
     principals: &[PrincipalInfo],
-) -> Result<Vec<ResourceInfo>, PolicyError> {
+) -> Result<ResourceInfo, PolicyError> {
     // The number and kind of a resource id: a project's or a parent's,
     // tried first against the last one asked for.
     let (mut projects, mut parents) = (Recent::of(*resource_ids), Recent::of(*resource_ids));
     let kind = |r: u32| (r, world.resources[r as usize].kind);
     let mut owners = Recent::of(*principal_ids);
-    let mut infos: Vec<ResourceInfo> = Vec::with_capacity(world.resources.len());
+    let n = world.resources.len();
+    let mut info = ResourceInfo {
+        kinds: Vec::with_capacity(n),
+        owners: Vec::with_capacity(n),
+        containers: Lists::with_capacity(n),
+        biosamples: Lists::with_capacity(n),
+        grants: Vec::new(),
+        is_fastq: Vec::with_capacity(n),
+        pending: vec![None; n],
+    };
+    info.grants.resize_with(n, Vec::new);
+    // Each resource's lists are gathered here, then copied to the columns.
+    let (mut containers, mut sequenced) = (Vec::new(), Vec::new());
     for r in &world.resources {
         let Some(owner) = owners.get(&r.owner) else {
             return invalid(format!(
@@ -756,7 +821,7 @@ fn index_resources(
                 r.id, r.owner
             ));
         }
-        let mut containers = Vec::new();
+        containers.clear();
         if !r.projects.is_empty() && matches!(r.kind, ResourceKind::Project | ResourceKind::File) {
             return invalid(format!(
                 "the {} `{}` cannot be associated with projects",
@@ -812,7 +877,7 @@ fn index_resources(
                 r.kind, r.id
             ));
         }
-        let mut sequenced = Vec::new();
+        sequenced.clear();
         if !r.biosamples.is_empty() && r.kind != ResourceKind::Run {
             return invalid(format!(
                 "the {} `{}` lists biosamples; only runs do",
@@ -838,38 +903,20 @@ fn index_resources(
         }
         crate::order::numbers(&mut sequenced);
         sequenced.dedup();
-        infos.push(ResourceInfo {
-            kind: r.kind,
-            owner,
-            containers,
-            contents: Vec::new(),
-            sequenced,
-            grants: Vec::new(),
-            is_fastq: r.is_fastq(),
-            pending: None,
-        });
+        info.kinds.push(r.kind);
+        info.owners.push(owner);
+        info.containers.push(&containers);
+        info.biosamples.push(&sequenced);
+        info.is_fastq.push(r.is_fastq());
     }
-    // Reverse edges.
-    for i in 0..infos.len() {
-        for ci in 0..infos[i].containers.len() {
-            let c = infos[i].containers[ci] as usize;
-            infos[c].contents.push(i as Rid);
-        }
-        if infos[i].kind == ResourceKind::Run {
-            for bi in 0..infos[i].sequenced.len() {
-                let b = infos[i].sequenced[bi] as usize;
-                infos[b].sequenced.push(i as Rid);
-            }
-        }
-    }
-    Ok(infos)
+    Ok(info)
 }
 
 fn index_grants(
     world: &World,
     principal_ids: &Ids<'_>,
     resource_ids: &Ids<'_>,
-    resources: &mut [ResourceInfo],
+    resources: &mut ResourceInfo,
     principals: &mut [PrincipalInfo],
 ) -> Result<(), PolicyError> {
     for g in &world.grants {
@@ -897,7 +944,9 @@ fn index_grants(
                 g.resource, g.principal
             ));
         }
-        let grants = &mut resources[r as usize].grants;
+        let Some(grants) = resources.grants.get_mut(r as usize) else {
+            continue;
+        };
         if grants.iter().any(|(q, _)| *q == p) {
             return invalid(format!(
                 "`{}` has two grants on `{}`",
@@ -910,8 +959,8 @@ fn index_grants(
     for info in principals.iter_mut() {
         crate::order::numbers(&mut info.granted);
     }
-    for r in resources.iter_mut() {
-        crate::order::by_number(&mut r.grants);
+    for grants in &mut resources.grants {
+        crate::order::by_number(grants);
     }
     Ok(())
 }
@@ -923,7 +972,7 @@ fn index_transfers(
     principal_ids: &Ids<'_>,
     resource_ids: &Ids<'_>,
     principals: &[PrincipalInfo],
-    resources: &mut [ResourceInfo],
+    resources: &mut ResourceInfo,
 ) -> Result<Transfers, PolicyError> {
     let mut infos = Vec::with_capacity(world.transfers.len());
     let mut ids = FxHashMap::default();
@@ -950,18 +999,22 @@ fn index_transfers(
                 t.id, t.from
             ));
         }
-        if t.status == TransferStatus::Pending {
-            let info = &mut resources[r as usize];
-            if info.owner != from {
+        if t.status == TransferStatus::Pending
+            && let (Some(&owner), Some(pending)) = (
+                resources.owners.get(r as usize),
+                resources.pending.get_mut(r as usize),
+            )
+        {
+            if owner != from {
                 return invalid(format!(
                     "the pending transfer `{}` is from `{}`, who does not own `{}`",
                     t.id, t.from, t.resource
                 ));
             }
-            if info.pending.is_some() {
+            if pending.is_some() {
                 return invalid(format!("`{}` has two pending transfers", t.resource));
             }
-            info.pending = Some(i);
+            *pending = Some(i);
         }
         infos.push(TransferInfo {
             resource: r,
