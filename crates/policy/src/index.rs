@@ -336,6 +336,10 @@ pub struct Index {
     emails: FxHashMap<String, Pid>,
     /// People, in id order (the order of every preview).
     pub(crate) people_sorted: Vec<Pid>,
+    /// Each principal's place in `people_sorted` (`NOT_A_PERSON` for a
+    /// group): a preview orders its people by these numbers rather than
+    /// by comparing their ids' text again.
+    people_rank: Vec<u32>,
     /// Resources in id order, sorted on first need: only pages of changes
     /// list resources by id, and sorting tens of thousands of ids is a
     /// third of the time to load a world.
@@ -430,6 +434,12 @@ impl Index {
                 .get(p as usize)
                 .map_or("", |x| x.id.as_str())
         });
+        let mut people_rank = vec![NOT_A_PERSON; principals.len()];
+        for (rank, &p) in people_sorted.iter().enumerate() {
+            if let Some(slot) = people_rank.get_mut(p as usize) {
+                *slot = to_u32(rank)?;
+            }
+        }
         let data_owners = (0..to_u32(principals.len())?)
             .filter(|&p| principals[p as usize].reads_every_project)
             .collect();
@@ -446,6 +456,7 @@ impl Index {
             transfer_ids,
             emails,
             people_sorted,
+            people_rank,
             resources_sorted: std::sync::OnceLock::new(),
             resource_hashes: std::sync::OnceLock::new(),
             follower_hashes: std::sync::OnceLock::new(),
@@ -550,10 +561,34 @@ impl Index {
 
     /// The number one past the last principal: the id of a recipient known
     /// only by email.
+    /// A person's place in id order, if `p` is a person.
+    pub(crate) fn person_rank(&self, p: Pid) -> Option<u32> {
+        self.people_rank
+            .get(p as usize)
+            .copied()
+            .filter(|&rank| rank != NOT_A_PERSON)
+    }
+
+    /// Where `id` would go among the people in id order, and whether a
+    /// person has exactly that id.
+    pub(crate) fn person_place(&self, id: &str) -> (u32, bool) {
+        let place = self
+            .people_sorted
+            .partition_point(|&p| self.principal_id(p) < id);
+        let taken = self
+            .people_sorted
+            .get(place)
+            .is_some_and(|&p| self.principal_id(p) == id);
+        (place as u32, taken)
+    }
+
     pub(crate) fn newcomer(&self) -> Pid {
         self.principals.len() as Pid
     }
 }
+
+/// `Index::people_rank` of a principal who is not a person.
+const NOT_A_PERSON: u32 = u32::MAX;
 
 /// Ids to numbers, holding the numbers only: an id is read back from the
 /// world, so the tens of thousands of ids of a large world are not copied

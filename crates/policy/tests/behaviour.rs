@@ -245,3 +245,48 @@ fn every_access_says_why() {
     assert_eq!(summary[0].resources, 6);
     assert_eq!(preview.block_resources(0, 1, 2), ["D1", "F1"]);
 }
+
+/// A preview lists people in the order of their ids, a transfer's
+/// recipient without an account in its email's place: also when that
+/// email is, as text, another person's id (the one case ordered by
+/// comparing text rather than by the index's order of ids).
+#[test]
+fn people_come_in_id_order_even_when_an_email_is_an_id() {
+    let mut w = lab();
+    w["principals"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": "dan@lab.example", "kind": "user", "email": "dan@home.example"}));
+    w["grants"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"resource": "P1", "principal": "dan@lab.example", "access": "read"}));
+    let w = serde_json::to_string(&w).unwrap();
+    // No account has this email: the recipient is a newcomer.
+    let action = json!({"type": "request_transfer", "actor": "alice", "resource": "P1", "to": "dan@lab.example"});
+    let answer: serde_json::Value =
+        serde_json::from_str(&preview_json(&w, &action.to_string())).unwrap();
+    let people: Vec<&str> = answer["changes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no changes: {answer}"))
+        .iter()
+        .map(|c| c["principal"].as_str().unwrap())
+        .collect();
+    let mut sorted = people.clone();
+    sorted.sort();
+    assert_eq!(people, sorted, "people in id order");
+    for expected in ["alice", "bob", "dan@lab.example"] {
+        assert!(people.contains(&expected), "{expected} in {people:?}");
+    }
+    let befores: std::collections::HashSet<String> = answer["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["principal"] == "dan@lab.example")
+        .map(|c| c["before"].to_string())
+        .collect();
+    assert!(
+        befores.len() >= 2,
+        "dan, who reads P1, and the newcomer, who has nothing yet: {befores:?}"
+    );
+}
