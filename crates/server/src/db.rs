@@ -8,8 +8,9 @@
 //! database's write lock for the whole transaction:
 //! - SQLite has one writer at a time: `BEGIN IMMEDIATE` takes the lock up
 //!   front, so a transaction never reads a snapshot that a concurrent
-//!   commit makes stale. An in-process queue in front of it keeps waiting
-//!   writers off SQLite's sleeping busy handler (SQLite serves one process).
+//!   commit makes stale. Such transactions run on a connection of their
+//!   own, whose pool of one queues them in the process, off SQLite's
+//!   sleeping busy handler (SQLite serves one process).
 //! - PostgreSQL: such transactions first take one transaction-level
 //!   advisory lock, so confirmations from every server instance apply one
 //!   at a time, each reading (read committed, after the lock) what the
@@ -19,7 +20,6 @@
 //!   confirmations conflict.) A failed transaction is retried.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -38,17 +38,18 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 /// The pool and what it needs to know about its backend.
 #[derive(Clone)]
 pub struct Db {
+    /// Reads, and writes that decide on nothing they read.
     pub pool: AnyPool,
+    /// Transactions that read, decide and write ([`Db::write`]): SQLite's
+    /// own connection (one), PostgreSQL's shared pool.
+    writer: AnyPool,
     pub backend: Backend,
     pub url: String,
-    /// SQLite's writers queue here before `BEGIN IMMEDIATE`.
-    write_queue: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// A write transaction: holds the queue slot (SQLite) until it ends.
+/// A write transaction.
 pub struct WriteTx {
     pub tx: Tx,
-    _slot: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 /// The PostgreSQL advisory lock that confirmations hold (any number).
@@ -90,53 +91,26 @@ impl Db {
             }
         }
         let options: AnyConnectOptions = connect_url.parse()?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 8,
-                Backend::Postgres => 16,
-            })
-            .acquire_timeout(Duration::from_secs(30))
-            // A SQLite connection is a file opened in this process: it does
-            // not break the way a network connection does, and pinging it
-            // before each use is one more hop to its worker thread per
-            // transaction (a tenth of a confirmation's time under load).
-            .test_before_acquire(backend == Backend::Postgres)
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Postgres {
-                        // The slice query's row estimates are rough (recursive
-                        // CTEs), which can push its cost over the JIT threshold:
-                        // compiling it then takes a second, running it a
-                        // millisecond.
-                        //
-                        // Generic plans: a prepared statement is planned once
-                        // per connection, not at every execution. The slice
-                        // query's custom plan took 1.4 ms to make and 2.3 ms
-                        // to run on a four-resource project, and the values
-                        // it binds (ids) would not change the plan.
-                        conn.execute("SET jit = off; SET plan_cache_mode = force_generic_plan")
-                            .await?;
-                    }
-                    if backend == Backend::Sqlite {
-                        // WAL: readers never wait for the writer. NORMAL
-                        // sync is durable across crashes of the process
-                        // (not of the machine) and much faster.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
+        let (pool, writer) = match backend {
+            // Readers share a few connections (each is a thread of its own
+            // doing SQLite's work: more than the cores only share them
+            // out); the one writer has its own, so a confirmation never
+            // waits for a reader to hand a connection back, and the pool of
+            // one is the queue of writers.
+            Backend::Sqlite => (
+                connect(&options, backend, 4).await?,
+                connect(&options, backend, 1).await?,
+            ),
+            Backend::Postgres => {
+                let pool = connect(&options, backend, 16).await?;
+                (pool.clone(), pool)
+            }
+        };
         let db = Db {
             pool,
+            writer,
             backend,
             url: url.to_string(),
-            write_queue: Arc::new(tokio::sync::Mutex::new(())),
         };
         db.migrate().await?;
         Ok(db)
@@ -158,22 +132,18 @@ impl Db {
     pub async fn write(&self) -> Result<WriteTx, sqlx::Error> {
         match self.backend {
             Backend::Sqlite => {
-                let slot = self.write_queue.clone().lock_owned().await;
-                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-                Ok(WriteTx {
-                    tx,
-                    _slot: Some(slot),
-                })
+                let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx { tx })
             }
             Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 // Read committed: each statement after the lock sees what
                 // the previous holder committed.
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(WRITE_LOCK)
                     .execute(&mut *tx)
                     .await?;
-                Ok(WriteTx { tx, _slot: None })
+                Ok(WriteTx { tx })
             }
         }
     }
@@ -189,6 +159,54 @@ impl Db {
             }
         }
     }
+}
+
+/// A pool of at most `max` connections to the database of `options`, each
+/// set up for the backend as it opens.
+async fn connect(
+    options: &AnyConnectOptions,
+    backend: Backend,
+    max: u32,
+) -> Result<AnyPool, sqlx::Error> {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(30))
+        // A SQLite connection is a file opened in this process: it does
+        // not break the way a network connection does, and pinging it
+        // before each use is one more hop to its worker thread per
+        // transaction (a tenth of a confirmation's time under load).
+        .test_before_acquire(backend == Backend::Postgres)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Postgres {
+                    // The slice query's row estimates are rough (recursive
+                    // CTEs), which can push its cost over the JIT threshold:
+                    // compiling it then takes a second, running it a
+                    // millisecond.
+                    //
+                    // Generic plans: a prepared statement is planned once
+                    // per connection, not at every execution. The slice
+                    // query's custom plan took 1.4 ms to make and 2.3 ms
+                    // to run on a four-resource project, and the values
+                    // it binds (ids) would not change the plan.
+                    conn.execute("SET jit = off; SET plan_cache_mode = force_generic_plan")
+                        .await?;
+                }
+                if backend == Backend::Sqlite {
+                    // WAL: readers never wait for the writer. NORMAL
+                    // sync is durable across crashes of the process
+                    // (not of the machine) and much faster.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options.clone())
+        .await
 }
 
 /// True for errors after which a serializable transaction should be tried

@@ -33,7 +33,12 @@ impl Spawned {
             .args(extra)
             .env("DATABASE_URL", database_url)
             .env("CUSTODY_PROFILE", profile)
-            .env("RUST_LOG", "warn")
+            // CUSTODY_TEST_SERVER_LOG=custody_server=debug shows, say,
+            // where the commit queue's time goes under a test's load.
+            .env(
+                "RUST_LOG",
+                std::env::var("CUSTODY_TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .env_remove("CUSTODY_DIST")
             .stdin(Stdio::null())
             .stdout(file.try_clone().unwrap())
