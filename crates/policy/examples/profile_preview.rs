@@ -3,10 +3,11 @@
 //! `perf record target/release/examples/profile_preview share L irregular`.
 //! Actions: `share` (the project with a group of half the people),
 //! `member` (a person added to a group shared on the project),
-//! `project` or `run` (a transfer request), or `load` (the world loaded
-//! from its JSON text, `Engine::from_json`); worlds: tidy or irregular,
-//! S, M, L or XL.
-use custody_policy::generate::{Size, ids, irregular, sized};
+//! `project` or `run` (a transfer request to a newcomer), one of the
+//! benchmarks' changes by its name (`transfer_project`, ...: the very
+//! change criterion times), or `load` (the world loaded from its JSON
+//! text, `Engine::from_json`); worlds: tidy or irregular, S, M, L or XL.
+use custody_policy::generate::{Size, benchmark_actions, ids, irregular, sized};
 use custody_policy::{AccessText, Action, Engine, Profile};
 
 fn main() {
@@ -75,19 +76,23 @@ fn main() {
         return;
     };
     println!("indexed in {:?}", t.elapsed());
-    let action = match which {
-        "member" => Action::AddMember {
+    let benchmark = benchmark_actions(engine.world())
+        .into_iter()
+        .find(|(name, _)| *name == which);
+    let action = match (benchmark, which) {
+        (Some((_, action)), _) => action,
+        (None, "member") => Action::AddMember {
             actor: ids::OWNER.into(),
             group,
             principal: "u1997".into(),
         },
-        "share" => Action::Share {
+        (None, "share") => Action::Share {
             actor: ids::OWNER.into(),
             resource: ids::PROJECT.into(),
             principal: ids::BIG_GROUP.into(),
             access: AccessText::Level("read".into()),
         },
-        other => Action::RequestTransfer {
+        (None, other) => Action::RequestTransfer {
             actor: ids::OWNER.into(),
             resource: if other == "run" {
                 ids::RUN
