@@ -31,10 +31,9 @@ fn opt(s: &Option<String>) -> Val {
 /// PostgreSQL, many: each statement is a round trip (256 values a
 /// statement took that import from 3.2 to 3.8 s).
 fn values_per_statement(tx: &Tx) -> usize {
-    if tx.backend_name() == "PostgreSQL" {
-        4_000
-    } else {
-        256
+    match Backend::of(tx) {
+        Backend::Postgres => 4_000,
+        Backend::Sqlite => 256,
     }
 }
 

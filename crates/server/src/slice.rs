@@ -219,7 +219,7 @@ pub async fn load(
     // over one at a time (sqlx's SQLite driver through a channel from its
     // worker thread), which on a large project's 100,000 rows costs more
     // than the query itself.
-    let postgres = conn.backend_name() == "PostgreSQL";
+    let postgres = crate::db::Backend::of(conn) == crate::db::Backend::Postgres;
     let (aggregate_open, aggregate_close) = if postgres {
         (
             "SELECT COALESCE(json_agg(json_build_array(tag, a, b, c, d, e, f))::text, '[]') FROM (",
