@@ -115,6 +115,45 @@ pub fn layers(csp: &str) -> Vec<SetResponseHeaderLayer<HeaderValue>> {
     out
 }
 
+/// `Cache-Control` of answers the browser may keep and must check again
+/// each time (with `If-None-Match`): only for this person (`private`),
+/// never used unchecked (`no-cache`).
+pub const REVALIDATE: &str = "private, no-cache";
+
+/// The entity tag of an access context: it names every part of the answer
+/// (the world by its version, the resource, the person, whether they may
+/// share), hashed, so an id never has to be written into a header. Weak
+/// (`W/`), since the same context goes out gzipped, in brotli or plain.
+///
+/// A large project's context is megabytes of JSON that the share dialog
+/// asks for each time it opens: when it has not changed, the browser's
+/// copy is checked with the tag and the answer is an empty `304` (the L
+/// project's context, kept on the server: no 393 KB gzipped sent, and
+/// none of the 20 to 30 ms of compressing them).
+pub fn context_tag(version: &str, resource: &str, actor: &str, can_share: bool) -> String {
+    let mut hash = Sha256::new();
+    for part in [version, resource, actor, if can_share { "1" } else { "0" }] {
+        hash.update(part.len().to_le_bytes());
+        hash.update(part.as_bytes());
+    }
+    let digest = hash.finalize();
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("W/\"{hex}\"")
+}
+
+/// True when the request's `If-None-Match` names `tag` (or is `*`),
+/// compared weakly as RFC 9110 asks: the `W/` prefixes do not count.
+pub fn none_match(request: &axum::http::HeaderMap, tag: &str) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    let wanted = opaque(tag);
+    request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim() == "*" || opaque(t) == wanted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

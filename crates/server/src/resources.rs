@@ -450,15 +450,20 @@ fn split_list(text: &Option<String>) -> AppResult<Vec<String>> {
 }
 
 /// `GET /api/resources/{id}/context`: the slice of the world that previews
-/// any action on the resource, for people who can read it.
+/// any action on the resource, for people who can read it. Tagged
+/// (`headers::context_tag`) so that a browser's copy is checked, not sent
+/// again.
 #[utoipa::path(get, path = "/api/resources/{id}/context", tag = "resources",
     params(("id" = String, Path), ContextQuery),
-    responses((status = 200, body = AccessContext), (status = 404, body = custody_api::ErrorBody)))]
+    responses((status = 200, body = AccessContext),
+        (status = 304, description = "unchanged since the context whose `ETag` the request's `If-None-Match` names"),
+        (status = 404, body = custody_api::ErrorBody)))]
 pub async fn context(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     Query(query): Query<ContextQuery>,
+    request: axum::http::HeaderMap,
 ) -> AppResult<Response> {
     let me = viewer.id.clone();
     let mut principals = split_list(&query.principals)?;
@@ -485,7 +490,18 @@ pub async fn context(
     }
     let world = state.contexts.slice(&mut tx, profile, &scope).await?;
     tx.commit().await?;
-    let body =
-        context_json(&world, &id, &me, may_share(&own, &me, &id)).map_err(AppError::internal)?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    let can_share = may_share(&own, &me, &id);
+    let tag = crate::headers::context_tag(&world.version, &id, &me, can_share);
+    let cached = [
+        (header::ETAG, tag.clone()),
+        (
+            header::CACHE_CONTROL,
+            crate::headers::REVALIDATE.to_string(),
+        ),
+    ];
+    if crate::headers::none_match(&request, &tag) {
+        return Ok((axum::http::StatusCode::NOT_MODIFIED, cached).into_response());
+    }
+    let body = context_json(&world, &id, &me, can_share).map_err(AppError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], cached, body).into_response())
 }

@@ -269,6 +269,70 @@ async fn bad_input(backend: Backend) {
 }
 on_both!(bad_input_is_refused_and_changes_nothing, bad_input);
 
+/// A context read with the tag of the one the browser holds: `304` and no
+/// body while nothing in it changed, for that person; the whole context
+/// again once a change reaches it, or for someone else.
+async fn unchanged_context_is_not_sent_again(backend: Backend) {
+    let app = TestApp::with_world(backend, &world(Profile::Basespace)).await;
+    let alice = app.sign_in("alice", "pw").await;
+    let carol = app.sign_in("carol", "pw").await;
+    let read = |session: &Session, tag: Option<&str>| {
+        let mut request = Request::get("/api/resources/P1/context")
+            .header(header::COOKIE, &session.cookie)
+            .header(header::ACCEPT_ENCODING, "gzip");
+        if let Some(tag) = tag {
+            request = request.header(header::IF_NONE_MATCH, tag);
+        }
+        let request = request.body(Body::empty()).unwrap();
+        let router = app.router.clone();
+        async move {
+            let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            let tag = headers[header::ETAG].to_str().unwrap().to_string();
+            assert_eq!(headers[header::CACHE_CONTROL], "private, no-cache");
+            (status, tag, body.len())
+        }
+    };
+    let (status, tag, bytes) = read(&alice, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(bytes > 0 && tag.starts_with("W/\""), "{tag}");
+    let (status, again, bytes) = read(&alice, Some(&tag)).await;
+    assert_eq!((status, bytes), (StatusCode::NOT_MODIFIED, 0));
+    assert_eq!(again, tag);
+    let listed = format!("\"other\", {}", tag.trim_start_matches("W/"));
+    assert_eq!(
+        read(&alice, Some(&listed)).await.0,
+        StatusCode::NOT_MODIFIED
+    );
+    assert_eq!(
+        read(&alice, Some("W/\"other\"")).await.0,
+        StatusCode::OK,
+        "another tag is another context"
+    );
+    let (status, carols, _) = read(&carol, Some(&tag)).await;
+    assert_eq!(status, StatusCode::OK, "carol's context is not alice's");
+    assert_ne!(carols, tag);
+    // A change to P1 gives it a new tag: the browser's copy is stale.
+    let action = share("alice", "P1", "bob", "read");
+    let (version, digest) = app.context_digest(&alice, "P1", &action, "bob").await;
+    let applied = post_action(&app, &alice, &action, &version, &digest, "etag-1").await;
+    assert_eq!(applied.status, 200, "{}", applied.body);
+    let (status, changed, bytes) = read(&alice, Some(&tag)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(bytes > 0);
+    assert_ne!(changed, tag);
+    app.finish().await;
+}
+on_both!(
+    unchanged_context_is_not_sent_again,
+    unchanged_context_is_not_sent_again
+);
+
 async fn idempotency_and_staleness(backend: Backend) {
     let app = TestApp::with_world(backend, &world(Profile::Basespace)).await;
     let alice = app.sign_in("alice", "pw").await;
