@@ -149,7 +149,7 @@ pub async fn load(
     // grantees (`direct_p`) and the grants written out: most resources
     // have none, and a probe that finds nothing costs as much as one that
     // finds a row. (SQLite, the L project's context: the query 260 to 290
-    // ms before these two, 150 to 160 after.)
+    // ms before these two, 150 to 250 after on a noisy host.)
     let down = if scope.down {
         "assoc(id) AS MATERIALIZED (SELECT id FROM seed
              UNION SELECT rp.resource_id FROM seed s CROSS JOIN resource_projects rp WHERE rp.project_id = s.id),
