@@ -187,6 +187,16 @@ pub(crate) struct Diff {
 
 const NOT_MARKED: u32 = u32::MAX;
 
+/// Everyone's outcome on a node with many children, and apart the people
+/// whose access changes there: a cascade below such a node maps only
+/// those (`changed_on`), who in a large organisation are a few hundred
+/// of its ten thousand people.
+struct Dense {
+    table: Box<[Outcome]>,
+    /// `(person, outcome)` where the outcome changes access, by person.
+    changing: Vec<(Pid, Outcome)>,
+}
+
 /// The changes `delta` makes to everyone's access.
 pub(crate) fn diff(index: &Index, delta: &Delta) -> Diff {
     let views = [View::before(index), View::after(index, delta)];
@@ -419,7 +429,7 @@ struct Builder<'a> {
     movers: &'a [Pid],
     /// Per node, everyone's outcome for nodes with many children (`None`
     /// elsewhere): read at every level of every lookup, so by node.
-    dense: Vec<Option<Box<[Outcome]>>>,
+    dense: Vec<Option<Dense>>,
     /// Everyone's outcome on one node (`outcome_on`), read for each
     /// person evaluated below it: the exceptions on the way up to the
     /// nearest dense table, each person stamped with `looked_up` where set.
@@ -430,6 +440,9 @@ struct Builder<'a> {
     stamp: Vec<u32>,
     round: u32,
     held: Vec<Access>,
+    /// Scratch, by grantee: the sets before and after of the node being
+    /// evaluated (`evaluated`), `Access::NONE` between evaluations.
+    tables: [Vec<Access>; 2],
 }
 
 impl<'a> Builder<'a> {
@@ -468,6 +481,7 @@ impl<'a> Builder<'a> {
             stamp: vec![0; slots],
             round: 0,
             held: vec![Access::NONE; slots],
+            tables: [vec![Access::NONE; slots], vec![Access::NONE; slots]],
         }
     }
 
@@ -907,12 +921,13 @@ impl<'a> Builder<'a> {
         self.round += 1;
         let mut out = Vec::new();
         loop {
-            if let Some(Some(table)) = self.dense.get(n as usize) {
-                for (p, &o) in table.iter().enumerate() {
-                    if self.stamp[p] != self.round && o.changes() {
-                        out.push((p as Pid, o));
-                    }
-                }
+            if let Some(Some(dense)) = self.dense.get(n as usize) {
+                out.extend(
+                    dense
+                        .changing
+                        .iter()
+                        .filter(|&&(p, _)| self.stamp[p as usize] != self.round),
+                );
                 return out;
             }
             let node = &self.nodes[n as usize];
@@ -955,17 +970,38 @@ impl<'a> Builder<'a> {
             .flat_map(|&q| [self.people_of(0, q), self.people_of(1, q)])
             .chain([self.movers])
             .collect();
+        // The node's sets laid out by grantee, so that each person's
+        // access is a few array reads rather than a search per group
+        // (thousands of people are evaluated on a node a large group's
+        // grant reaches).
+        let mut tables = std::mem::take(&mut self.tables);
+        for side in 0..2 {
+            for &(q, a) in self.sets.get(full[side]) {
+                if let Some(slot) = tables[side].get_mut(q as usize) {
+                    *slot = a;
+                }
+            }
+        }
         for list in people {
             for &p in list {
                 if std::mem::replace(&mut self.stamp[p as usize], self.round) == self.round {
                     continue;
                 }
-                let outcome = Outcome::of(self.level(0, full[0], p), self.level(1, full[1], p));
+                let outcome =
+                    Outcome::of(self.level(0, &tables[0], p), self.level(1, &tables[1], p));
                 if outcome != self.outcome_on(parent, p) {
                     exceptions.push((p, outcome));
                 }
             }
         }
+        for side in 0..2 {
+            for &(q, _) in self.sets.get(full[side]) {
+                if let Some(slot) = tables[side].get_mut(q as usize) {
+                    *slot = Access::NONE;
+                }
+            }
+        }
+        self.tables = tables;
         exceptions
     }
 
@@ -1035,19 +1071,20 @@ impl<'a> Builder<'a> {
         self.nodes[n as usize].exceptions = exceptions;
     }
 
-    /// A person's access in a grant set: what the grantees containing them
-    /// hold there.
-    fn level(&self, side: usize, set: SetId, p: Pid) -> Access {
+    /// A person's access in a grant set laid out by grantee (`tables`):
+    /// what the grantees containing them hold there.
+    fn level(&self, side: usize, table: &[Access], p: Pid) -> Access {
         let groups = self.views[side].groups(p);
         let role = self
             .data_owners
             .binary_search(&p)
             .is_ok()
             .then_some(self.role);
-        self.sets.level(
-            set,
-            std::iter::once(p).chain(groups.iter().copied()).chain(role),
-        )
+        std::iter::once(p)
+            .chain(groups.iter().copied())
+            .chain(role)
+            .filter_map(|q| table.get(q as usize))
+            .fold(Access::NONE, |held, &a| held.combine(a))
     }
 
     /// A person's outcome on a node, for many people on the same node: the
@@ -1081,7 +1118,11 @@ impl<'a> Builder<'a> {
                 .overlay_base
                 .and_then(|d| self.dense[d as usize].as_ref())
             {
-                Some(table) => table.get(p as usize).copied().unwrap_or(Outcome::SAME),
+                Some(dense) => dense
+                    .table
+                    .get(p as usize)
+                    .copied()
+                    .unwrap_or(Outcome::SAME),
                 None => Outcome::SAME,
             },
         }
@@ -1101,8 +1142,16 @@ impl<'a> Builder<'a> {
                 table[p as usize] = o;
             }
         }
+        let changing = (0..)
+            .zip(table.iter())
+            .filter(|(_, o)| o.changes())
+            .map(|(p, &o)| (p, o))
+            .collect();
         if let Some(slot) = self.dense.get_mut(n as usize) {
-            *slot = Some(table.into_boxed_slice());
+            *slot = Some(Dense {
+                table: table.into_boxed_slice(),
+                changing,
+            });
         }
     }
 

@@ -6,7 +6,7 @@
 //! reader of a run that lists the biosample (as names), and the data-owner
 //! role (`Grantee::ROLE`, on projects in `direct`). So a resource's access
 //! for everyone is one map, grantee to access, and a person's access is
-//! that map read through the grantees that contain them (`Sets::level`).
+//! that map read through the grantees that contain them (`diff`'s `level`).
 //!
 //! The maps are interned: most resources of a project share their
 //! container's map, and every operation (join, cascade, names, reduce) is
@@ -18,7 +18,10 @@ use crate::access::{Access, Level};
 use crate::eval::names_seen;
 use crate::index::Pid;
 use crate::model::Profile;
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
+use rustc_hash::{FxBuildHasher, FxHashMap};
+use std::hash::BuildHasher;
 
 pub(crate) type SetId = u32;
 
@@ -33,7 +36,9 @@ type Items = Box<[(Pid, Access)]>;
 pub(crate) struct Sets {
     profile: Profile,
     items: Vec<Items>,
-    ids: FxHashMap<Items, SetId>,
+    /// The id of each set by its items' hash: the items are kept once, in
+    /// `items` (a large organisation's sets hold hundreds of grantees).
+    ids: HashTable<SetId>,
     joins: FxHashMap<(SetId, SetId), SetId>,
     cascades: Vec<SetId>,
     names: Vec<SetId>,
@@ -44,7 +49,7 @@ impl Sets {
         let mut sets = Sets {
             profile,
             items: Vec::new(),
-            ids: FxHashMap::default(),
+            ids: HashTable::new(),
             joins: FxHashMap::default(),
             cascades: Vec::new(),
             names: Vec::new(),
@@ -66,16 +71,6 @@ impl Sets {
         }
     }
 
-    /// A person's access in `s`, given every grantee containing them.
-    pub fn level(&self, s: SetId, holders: impl IntoIterator<Item = Pid>) -> Access {
-        if s == EMPTY {
-            return Access::NONE;
-        }
-        holders
-            .into_iter()
-            .fold(Access::NONE, |acc, q| acc.combine(self.at(s, q)))
-    }
-
     /// The set of these items, combining a grantee listed twice.
     pub fn of(&mut self, mut items: Vec<(Pid, Access)>) -> SetId {
         items.retain(|(_, a)| a.level > Level::None);
@@ -91,13 +86,17 @@ impl Sets {
     }
 
     fn intern(&mut self, items: Vec<(Pid, Access)>) -> SetId {
-        let items: Items = items.into_boxed_slice();
-        if let Some(&id) = self.ids.get(&items) {
-            return id;
-        }
-        let id = self.items.len() as SetId;
-        self.ids.insert(items.clone(), id);
-        self.items.push(items);
+        let hash = FxBuildHasher.hash_one(items.as_slice());
+        let all = &self.items;
+        let id = match self.ids.entry(
+            hash,
+            |&id| *all[id as usize] == *items,
+            |&id| FxBuildHasher.hash_one(&*all[id as usize]),
+        ) {
+            Entry::Occupied(known) => return *known.get(),
+            Entry::Vacant(slot) => *slot.insert(all.len() as SetId).get(),
+        };
+        self.items.push(items.into_boxed_slice());
         self.cascades.push(UNKNOWN);
         self.names.push(UNKNOWN);
         id
