@@ -350,11 +350,23 @@ impl<'a> Preview<'a> {
             |c| self.index.followers_hash(c),
         );
         let mut total = Lanes::default();
+        // Per class, the resources' sums by outcome first: a class has
+        // hundreds of marks but a few outcomes, and the product spreads
+        // over sums, so each member is hashed once per outcome, not once
+        // per mark.
+        let mut by_outcome: Vec<(Outcome, Lanes)> = Vec::new();
         for class in &self.diff.classes {
+            by_outcome.clear();
             for (resources, outcome) in self.diff.sum_marked(&class.marks, |n| sums[n as usize]) {
                 if !outcome.changes() {
                     continue;
                 }
+                match by_outcome.iter_mut().find(|(o, _)| *o == outcome) {
+                    Some((_, sum)) => sum.add(resources),
+                    None => by_outcome.push((outcome, resources)),
+                }
+            }
+            for &(outcome, resources) in &by_outcome {
                 let mut people = Lanes::default();
                 for &p in &class.members {
                     people.add(Lanes::person(
