@@ -114,9 +114,11 @@ impl Sets {
         if let Some(&s) = self.joins.get(&key) {
             return s;
         }
-        let out: Vec<(Pid, Access)> = side_by_side(self.get(a), self.get(b))
-            .map(|(q, u, v)| (q, u.combine(v)))
-            .collect();
+        // Sized up front: a join of two large sets would otherwise grow
+        // its list several times over.
+        let (x, y) = (self.get(a), self.get(b));
+        let mut out: Vec<(Pid, Access)> = Vec::with_capacity(x.len() + y.len());
+        out.extend(side_by_side(x, y).map(|(q, u, v)| (q, u.combine(v))));
         let s = self.intern(out);
         self.joins.insert(key, s);
         s
@@ -156,12 +158,13 @@ impl Sets {
         if known != UNKNOWN {
             return known;
         }
-        let items: Vec<(Pid, Access)> = self
-            .get(s)
-            .iter()
-            .map(|&(q, a)| (q, map(self, a)))
-            .filter(|(_, a)| a.level > Level::None)
-            .collect();
+        let from = self.get(s);
+        let mut items: Vec<(Pid, Access)> = Vec::with_capacity(from.len());
+        items.extend(
+            from.iter()
+                .map(|&(q, a)| (q, map(self, a)))
+                .filter(|(_, a)| a.level > Level::None),
+        );
         let id = self.intern(items);
         store(self, id);
         id
