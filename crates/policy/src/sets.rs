@@ -36,9 +36,11 @@ type Items = Box<[(Pid, Access)]>;
 pub(crate) struct Sets {
     profile: Profile,
     items: Vec<Items>,
-    /// The id of each set by its items' hash: the items are kept once, in
-    /// `items` (a large organisation's sets hold hundreds of grantees).
-    ids: HashTable<SetId>,
+    /// Each set's id with its items' hash, found by that hash: the items
+    /// are kept once, in `items`, and hashed once (a large organisation's
+    /// sets hold hundreds of grantees, which a table growing would
+    /// otherwise hash again).
+    ids: HashTable<(u64, SetId)>,
     joins: FxHashMap<(SetId, SetId), SetId>,
     cascades: Vec<SetId>,
     names: Vec<SetId>,
@@ -90,11 +92,11 @@ impl Sets {
         let all = &self.items;
         let id = match self.ids.entry(
             hash,
-            |&id| *all[id as usize] == *items,
-            |&id| FxBuildHasher.hash_one(&*all[id as usize]),
+            |&(h, id)| h == hash && *all[id as usize] == *items,
+            |&(h, _)| h,
         ) {
-            Entry::Occupied(known) => return *known.get(),
-            Entry::Vacant(slot) => *slot.insert(all.len() as SetId).get(),
+            Entry::Occupied(known) => return known.get().1,
+            Entry::Vacant(slot) => slot.insert((hash, all.len() as SetId)).get().1,
         };
         self.items.push(items.into_boxed_slice());
         self.cascades.push(UNKNOWN);
