@@ -975,13 +975,7 @@ impl<'a> Builder<'a> {
         // (thousands of people are evaluated on a node a large group's
         // grant reaches).
         let mut tables = std::mem::take(&mut self.tables);
-        for side in 0..2 {
-            for &(q, a) in self.sets.get(full[side]) {
-                if let Some(slot) = tables[side].get_mut(q as usize) {
-                    *slot = a;
-                }
-            }
-        }
+        self.lay_out_sets(&mut tables, full, |a| a);
         for list in people {
             for &p in list {
                 if std::mem::replace(&mut self.stamp[p as usize], self.round) == self.round {
@@ -994,15 +988,27 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        for side in 0..2 {
-            for &(q, _) in self.sets.get(full[side]) {
-                if let Some(slot) = tables[side].get_mut(q as usize) {
-                    *slot = Access::NONE;
+        self.lay_out_sets(&mut tables, full, |_| Access::NONE);
+        self.tables = tables;
+        exceptions
+    }
+
+    /// Writes `value` of each grantee's access in the sets `full` into
+    /// its slot of `tables` (the access itself to lay the sets out,
+    /// `Access::NONE` to clear them again).
+    fn lay_out_sets(
+        &self,
+        tables: &mut [Vec<Access>; 2],
+        full: [SetId; 2],
+        value: impl Fn(Access) -> Access,
+    ) {
+        for (table, set) in tables.iter_mut().zip(full) {
+            for &(q, a) in self.sets.get(set) {
+                if let Some(slot) = table.get_mut(q as usize) {
+                    *slot = value(a);
                 }
             }
         }
-        self.tables = tables;
-        exceptions
     }
 
     /// Exceptions of a node that adds `extras` to its parent, before and
