@@ -31,6 +31,7 @@
 pub mod api;
 pub mod app;
 pub mod confirm;
+pub mod latest;
 pub mod live;
 pub mod loaded;
 pub mod preview;

@@ -3,11 +3,10 @@
 //! the list (and only the list: the dialog stays open).
 
 use crate::api;
+use crate::latest::use_latest;
 use crate::words;
 use custody_api::PrincipalHit;
 use custody_policy::PrincipalKind;
-use std::cell::Cell;
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
@@ -54,7 +53,7 @@ pub fn PrincipalPicker(props: &PrincipalPickerProps) -> Html {
     let open = use_state(|| false);
     let error = use_state(|| None::<String>);
     // Answers can arrive out of order; only the latest query's is shown.
-    let latest = use_mut_ref(|| Rc::new(Cell::new(0u64)));
+    let latest = use_latest();
 
     let shown: Vec<PrincipalHit> = hits
         .iter()
@@ -68,7 +67,7 @@ pub fn PrincipalPicker(props: &PrincipalPickerProps) -> Html {
         let open = open.clone();
         let active = active.clone();
         let error = error.clone();
-        let latest = latest.borrow().clone();
+        let latest = latest.clone();
         Callback::from(move |e: InputEvent| {
             let Some(input) = e
                 .target()
@@ -79,20 +78,21 @@ pub fn PrincipalPicker(props: &PrincipalPickerProps) -> Html {
             let q = input.value();
             text.set(q.clone());
             active.set(0);
+            // Taken before an empty query too: an answer still on its way
+            // must not reopen the list under an empty box.
+            let ticket = latest.take();
             if q.trim().is_empty() {
                 hits.set(Vec::new());
                 open.set(false);
                 return;
             }
-            let n = latest.get() + 1;
-            latest.set(n);
             let hits = hits.clone();
             let open = open.clone();
             let error = error.clone();
             let latest = latest.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let answer = api::principals(q.trim()).await;
-                if latest.get() != n {
+                if !latest.is_current(ticket) {
                     return;
                 }
                 match answer {

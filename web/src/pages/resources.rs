@@ -3,6 +3,7 @@
 
 use crate::api::{self, ListQuery};
 use crate::components::resource_table::ResourceTable;
+use crate::latest::use_latest;
 use crate::session::use_session;
 use crate::words;
 use custody_api::ResourcePage;
@@ -27,6 +28,8 @@ pub fn ResourcesPage(props: &ResourcesProps) -> Html {
     let error = use_state(|| None::<String>);
     let loading = use_state(|| true);
     let kind = props.kind;
+    // A page is asked for per keystroke; only the latest query's is shown.
+    let latest = use_latest();
     {
         let (page, error, loading) = (page.clone(), error.clone(), loading.clone());
         let on_signed_out = session.as_ref().map(|s| s.on_signed_out.clone());
@@ -39,8 +42,13 @@ pub fn ResourcesPage(props: &ResourcesProps) -> Html {
                 limit: PAGE,
             };
             loading.set(true);
+            let ticket = latest.take();
             wasm_bindgen_futures::spawn_local(async move {
-                match api::resources(&query).await {
+                let answer = api::resources(&query).await;
+                if !latest.is_current(ticket) {
+                    return;
+                }
+                match answer {
                     Ok(p) => {
                         page.set(Some(p));
                         error.set(None);
