@@ -25,6 +25,7 @@
 //! counted too), least recently used first out.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use custody_policy::{Profile, normalize_email};
@@ -109,6 +110,15 @@ impl Default for CacheLimits {
 pub struct ContextCache {
     limits: CacheLimits,
     entries: Mutex<Entries>,
+    counts: Counts,
+}
+
+/// How each older kept slice was answered (for tests and logs).
+#[derive(Default)]
+struct Counts {
+    served: AtomicU64,
+    patched: AtomicU64,
+    read: AtomicU64,
 }
 
 #[derive(Default)]
@@ -141,6 +151,7 @@ impl ContextCache {
         ContextCache {
             limits,
             entries: Mutex::new(Entries::default()),
+            counts: Counts::default(),
         }
     }
 
@@ -240,20 +251,73 @@ impl ContextCache {
         let generation = generation(conn).await?;
         let key = key_of(scope);
         match self.get(&key, generation) {
-            Found::Current(world) => return Ok(world),
+            Found::Current(world) => {
+                self.counts.served.fetch_add(1, Ordering::Relaxed);
+                return Ok(world);
+            }
             Found::Older(kept_at, kept) => {
-                if let Some(changed) = changed_since(conn, kept_at).await?
-                    && !changed.iter().any(|id| kept.dependencies.contains(id))
-                {
-                    self.move_on(&key, kept_at, generation);
-                    return Ok(kept.world.clone());
+                if let Some(changed) = changed_since(conn, kept_at).await? {
+                    match reach(&changed, &kept.dependencies) {
+                        Reach::Nothing => {
+                            self.move_on(&key, kept_at, generation);
+                            self.counts.served.fetch_add(1, Ordering::Relaxed);
+                            return Ok(kept.world.clone());
+                        }
+                        Reach::Rows if slice::patchable(scope) => {
+                            if let Some(world) =
+                                self.patched(conn, profile, scope, &kept, &changed).await?
+                            {
+                                return self
+                                    .keep(key, generation, profile, scope, world, "patched");
+                            }
+                        }
+                        Reach::Rows | Reach::Region => {}
+                    }
                 }
             }
             Found::Nothing => {}
         }
+        self.counts.read.fetch_add(1, Ordering::Relaxed);
         let started = std::time::Instant::now();
         let world = slice::load(conn, profile, scope).await?;
-        let loaded = started.elapsed();
+        tracing::debug!(resources = world.resources.len(), loaded = ?started.elapsed(), "slice read");
+        self.keep(key, generation, profile, scope, world, "read")
+    }
+
+    /// The kept slice patched from the rows the changes touched
+    /// (`slice::patch`); None when it must be read whole.
+    async fn patched(
+        &self,
+        conn: &mut AnyConnection,
+        profile: Profile,
+        scope: &Scope,
+        kept: &Kept,
+        changed: &[String],
+    ) -> Result<Option<custody_policy::World>, crate::error::AppError> {
+        let started = std::time::Instant::now();
+        let world: custody_policy::World = serde_json::from_str(kept.world.json.get())
+            .map_err(crate::error::AppError::internal)?;
+        let parsed = started.elapsed();
+        let patched = slice::patch(conn, profile, scope, world, changed).await?;
+        if patched.is_some() {
+            self.counts.patched.fetch_add(1, Ordering::Relaxed);
+        }
+        tracing::debug!(?parsed, patched = ?started.elapsed(), "kept slice patched");
+        Ok(patched)
+    }
+
+    /// `world`, read or patched at `generation` for `scope`, written, and
+    /// kept if large.
+    fn keep(
+        &self,
+        key: String,
+        generation: i64,
+        profile: Profile,
+        scope: &Scope,
+        world: custody_policy::World,
+        how: &'static str,
+    ) -> Result<Arc<WrittenWorld>, crate::error::AppError> {
+        let started = std::time::Instant::now();
         let written =
             Arc::new(WrittenWorld::new(&world).map_err(crate::error::AppError::internal)?);
         let wrote = started.elapsed();
@@ -268,8 +332,44 @@ impl ContextCache {
                 },
             );
         }
-        tracing::debug!(resources = world.resources.len(), ?loaded, ?wrote, total = ?started.elapsed(), "slice read and written");
+        tracing::debug!(how, resources = world.resources.len(), ?wrote, total = ?started.elapsed(), "slice written and kept");
         Ok(written)
+    }
+
+    /// How often slices were served as kept, patched, and read whole.
+    pub fn counts(&self) -> (u64, u64, u64) {
+        (
+            self.counts.served.load(Ordering::Relaxed),
+            self.counts.patched.load(Ordering::Relaxed),
+            self.counts.read.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// What the changes since a slice was kept did to it.
+enum Reach {
+    /// None of its dependencies changed: it is current.
+    Nothing,
+    /// Rows it holds or names changed, not the edges of its region.
+    Rows,
+    /// A change that may move the edges of its region (`s:<id>` logged
+    /// for one of its dependencies, `0006_region_changes.sql`).
+    Region,
+}
+
+/// Sorts `changed` (the keys logged since a slice was kept) against the
+/// slice's dependencies.
+fn reach(changed: &[String], dependencies: &IdSet) -> Reach {
+    let region = changed
+        .iter()
+        .filter_map(|key| key.strip_prefix("s:"))
+        .any(|id| dependencies.contains(id));
+    if region {
+        Reach::Region
+    } else if changed.iter().any(|key| dependencies.contains(key)) {
+        Reach::Rows
+    } else {
+        Reach::Nothing
     }
 }
 

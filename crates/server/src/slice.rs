@@ -31,6 +31,10 @@
 //! The tests prove the claim: on every scenario and on generated worlds,
 //! the preview on the slice equals the preview on the whole world.
 
+mod patch;
+
+pub use patch::{patch, patchable};
+
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
@@ -481,21 +485,19 @@ impl<'de> serde::Deserialize<'de> for Parts {
 /// give equal JSON (and equal versions).
 fn assemble(profile: Profile, parts: Parts) -> World {
     let Parts {
-        mut principals,
+        principals,
         members,
         admins,
         mut resources,
         projects,
         biosamples,
-        mut grants,
-        mut transfers,
+        grants,
+        transfers,
     } = parts;
     // Sorted lists and binary searches rather than maps of 70,000 keys: a
     // large project's slice assembles in a third of the time.
     resources.sort_unstable_by(|x, y| x.id.cmp(&y.id));
     resources.dedup_by(|x, y| x.id == y.id);
-    principals.sort_unstable_by(|x, y| x.id.cmp(&y.id));
-    principals.dedup_by(|x, y| x.id == y.id);
     let resource_at = |resources: &[Resource], id: &str| {
         resources.binary_search_by(|r| r.id.as_str().cmp(id)).ok()
     };
@@ -514,6 +516,24 @@ fn assemble(profile: Profile, parts: Parts) -> World {
             }
         }
     }
+    World {
+        profile,
+        principals: with_members(principals, members, admins),
+        resources,
+        grants: grants_in_order(grants),
+        transfers: transfers_in_order(transfers),
+    }
+}
+
+/// The principals in id order, once each, each group with its members and
+/// admins in order.
+fn with_members(
+    mut principals: Vec<Principal>,
+    members: Vec<(String, String)>,
+    admins: Vec<(String, String)>,
+) -> Vec<Principal> {
+    principals.sort_unstable_by(|x, y| x.id.cmp(&y.id));
+    principals.dedup_by(|x, y| x.id == y.id);
     for (pairs, members_list) in [(members, true), (admins, false)] {
         for (group, member) in sorted_pairs(pairs) {
             if let Ok(i) = principals.binary_search_by(|p| p.id.as_str().cmp(&group)) {
@@ -526,15 +546,19 @@ fn assemble(profile: Profile, parts: Parts) -> World {
             }
         }
     }
+    principals
+}
+
+/// Grants in (resource, principal) order.
+fn grants_in_order(mut grants: Vec<Grant>) -> Vec<Grant> {
     grants.sort_by(|x, y| (&x.resource, &x.principal).cmp(&(&y.resource, &y.principal)));
+    grants
+}
+
+/// Transfers in id order.
+fn transfers_in_order(mut transfers: Vec<Transfer>) -> Vec<Transfer> {
     transfers.sort_by(|x, y| x.id.cmp(&y.id));
-    World {
-        profile,
-        principals,
-        resources,
-        grants,
-        transfers,
-    }
+    transfers
 }
 
 /// (owner, item) pairs sorted and without repeats, so that each owner's
