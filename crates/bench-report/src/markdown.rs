@@ -190,10 +190,12 @@ fn server(out: &mut String, figures: &Figures) {
         "A load generator in its own process against `custody serve` on 127.0.0.1: each client \
          signed in as the owner of its own project, confirming shares, unshares, transfer \
          requests and cancellations (the preview's digest with each); then the access context \
-         of a generated project and of the demo's large one, read three ways: first right \
-         after a change to that project (`_changed`: the slice read from the database), first \
-         after a change elsewhere in the world (no suffix: the kept slice, checked against \
-         what the change touched), and again with nothing changed (`_kept`).\n\n",
+         of a generated project and of the demo's large one, read four ways: each read naming \
+         a new recipient's email, so that it was never kept (`_read`: the slice read whole \
+         from the database); first right after a change to that project (`_changed`: the \
+         kept slice patched from the rows the change touched); first after a change \
+         elsewhere in the world (no suffix: the kept slice, checked against what the change \
+         touched); and again with nothing changed (`_kept`).\n\n",
     );
     let list: Vec<&Figure> = figures.suite("server").collect();
     if list.is_empty() {

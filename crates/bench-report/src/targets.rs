@@ -166,14 +166,19 @@ pub fn rows(f: &Figures) -> Vec<Row> {
         rows.push(throughput);
         rows.push(p99);
     }
-    // The first read after a change to the project reads its slice from
-    // the database; after a change elsewhere, the kept slice is checked
-    // against the ids the change touched and served; later reads of an
-    // unchanged world are served kept (`context_cache`).
+    // A context never kept is read whole from the database; the first read
+    // after a change to the project patches the kept slice from the rows
+    // the change touched; after a change elsewhere, the kept slice is
+    // checked against the ids the change touched and served; later reads
+    // of an unchanged world are served kept (`context_cache`).
     for (case, when) in [
         (
+            "context_L_project_read",
+            "read whole from the database (never kept)",
+        ),
+        (
             "context_L_project_changed",
-            "first read after a change to it (from the database)",
+            "first read after a change to it (kept, patched)",
         ),
         (
             "context_L_project",
