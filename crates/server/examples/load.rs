@@ -385,6 +385,8 @@ struct Toggle {
     actions: [(Action, String); 2],
     version: String,
     n: u64,
+    /// How long each confirmation took.
+    times: Vec<Duration>,
 }
 
 impl Toggle {
@@ -413,6 +415,7 @@ impl Toggle {
             actions: [(share, share_digest), (unshare, unshare_digest)],
             version: start.version,
             n: 0,
+            times: Vec::new(),
         }
     }
 
@@ -420,7 +423,7 @@ impl Toggle {
         let (action, digest) = &self.actions[(self.n % 2) as usize];
         let key = format!("toggle-{}-{}", self.version, self.n);
         // `confirm` asserts that the change was applied.
-        confirm(
+        let (took, _) = confirm(
             client,
             base,
             &self.session,
@@ -430,6 +433,7 @@ impl Toggle {
             key,
         )
         .await;
+        self.times.push(took);
         self.n += 1;
     }
 }
@@ -610,6 +614,18 @@ async fn main() {
                 time_context(&client, &base, &s, &path, 1, None, false).await;
             }
         }
+        // The changes to the project itself: a share and an unshare in
+        // turn, each confirmed on the slice the dialog read (kept, patched).
+        let mut times = std::mem::take(&mut itself.times);
+        times.sort();
+        let case = format!("{case}_confirmed");
+        println!(
+            "{case} (share or unshare): median {:.1} ms, p99 {:.1} ms",
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.99))
+        );
+        figures.push(json!({"suite": "server", "world": database, "size": size.name(), "case": case,
+            "ms": ms(percentile(&times, 0.5)), "p99_ms": ms(percentile(&times, 0.99)), "runs": times.len()}));
     }
     drop(server);
     match &args.postgres {

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::auth::Writer;
-use crate::context_cache::WrittenWorld;
+use crate::context_cache::{ContextCache, WrittenWorld};
 use crate::db::{Tx, now_ms};
 use crate::error::{AppError, AppResult};
 use crate::extract::RawBody;
@@ -253,14 +253,16 @@ pub struct Decided {
 pub async fn decide(
     tx: &mut Tx,
     profile: custody_policy::Profile,
+    contexts: &ContextCache,
     me: &str,
     request: &ActionRequest,
 ) -> Result<Decided, Failure> {
     let started = std::time::Instant::now();
     let action = &request.action;
-    let world = slice::load(&mut *tx, profile, &scope_of(action))
+    let world = contexts
+        .world_for_writer(&mut *tx, profile, &scope_of(action))
         .await
-        .map_err(|e| Failure::Broken(e.into()))?;
+        .map_err(Failure::Broken)?;
     let loaded = started.elapsed();
     let engine = Engine::new(world).map_err(|e| Failure::deciding(e.into()))?;
     let preview = engine

@@ -30,7 +30,7 @@
 //! actions a second instead of 1,820 to 2,040, with the same p99 (30 ms).
 
 use std::collections::{HashSet, VecDeque};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -40,6 +40,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::actions::{self, Decided, Failure};
+use crate::context_cache::ContextCache;
 use crate::db::{Backend, Db, Tx, inserted_ids, is_retryable, now_ms, values_placeholders};
 use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Addressed, Bus};
@@ -75,15 +76,17 @@ pub struct CommitQueue {
     db: Db,
     profile: Profile,
     bus: Bus,
+    contexts: Arc<ContextCache>,
     sender: OnceLock<mpsc::UnboundedSender<Job>>,
 }
 
 impl CommitQueue {
-    pub fn new(db: Db, profile: Profile, bus: Bus) -> CommitQueue {
+    pub fn new(db: Db, profile: Profile, bus: Bus, contexts: Arc<ContextCache>) -> CommitQueue {
         CommitQueue {
             db,
             profile,
             bus,
+            contexts,
             sender: OnceLock::new(),
         }
     }
@@ -100,9 +103,12 @@ impl CommitQueue {
         let sender = self.sender.get_or_init(|| {
             let (sender, receiver) = mpsc::unbounded_channel();
             start(run(
-                self.db.clone(),
-                self.profile,
-                self.bus.clone(),
+                Writer {
+                    db: self.db.clone(),
+                    profile: self.profile,
+                    bus: self.bus.clone(),
+                    contexts: self.contexts.clone(),
+                },
                 receiver,
             ));
             sender
@@ -159,7 +165,7 @@ fn start<F: std::future::Future<Output = ()> + Send + 'static>(task: F) {
 /// The queue's task: takes what is waiting, up to a batch, and applies it.
 /// A second confirmation with the key of one already in the batch waits
 /// for the next (it must see the first one's stored answer).
-async fn run(db: Db, profile: Profile, bus: Bus, mut queue: mpsc::UnboundedReceiver<Job>) {
+async fn run(writer: Writer, mut queue: mpsc::UnboundedReceiver<Job>) {
     let mut later: VecDeque<Job> = VecDeque::new();
     loop {
         let mut waiting: Vec<Job> = Vec::new();
@@ -190,11 +196,21 @@ async fn run(db: Db, profile: Profile, bus: Bus, mut queue: mpsc::UnboundedRecei
         }
         // A panic in a batch (a bug) must not stop the queue: its callers
         // are answered with an internal error when their replies drop.
-        let applying = tokio::spawn(apply(db.clone(), profile, bus.clone(), batch));
+        let applying = tokio::spawn(apply(writer.clone(), batch));
         if let Err(e) = applying.await {
             tracing::error!(error = %e, "a batch of confirmations failed");
         }
     }
+}
+
+/// What the queue's task applies batches with.
+#[derive(Clone)]
+struct Writer {
+    db: Db,
+    profile: Profile,
+    bus: Bus,
+    /// Kept slices, read (never kept) by the writer: `world_for_writer`.
+    contexts: Arc<ContextCache>,
 }
 
 /// A job in a batch, with how often it broke the batch.
@@ -223,14 +239,15 @@ enum Stop {
 
 /// Applies `jobs` in one transaction, trying again without the ones that
 /// fail, and answers every one.
-async fn apply(db: Db, profile: Profile, bus: Bus, jobs: Vec<Job>) {
+async fn apply(writer: Writer, jobs: Vec<Job>) {
+    let Writer { db, bus, .. } = &writer;
     let mut pending: Vec<Pending> = jobs
         .into_iter()
         .map(|job| Pending { job, attempts: 0 })
         .collect();
     let mut batch_attempts = 0;
     while !pending.is_empty() {
-        let stop = match attempt(&db, profile, &pending).await {
+        let stop = match attempt(&writer, &pending).await {
             Ok(outcomes) => {
                 for (p, outcome) in pending.into_iter().zip(outcomes) {
                     let answer = match outcome {
@@ -299,7 +316,13 @@ fn retryable(backend: Backend, e: &AppError) -> bool {
 
 /// One try at a batch: every job decided in order in one transaction,
 /// the records written, committed.
-async fn attempt(db: &Db, profile: Profile, pending: &[Pending]) -> Result<Vec<Outcome>, Stop> {
+async fn attempt(writer: &Writer, pending: &[Pending]) -> Result<Vec<Outcome>, Stop> {
+    let Writer {
+        db,
+        profile,
+        contexts,
+        ..
+    } = writer;
     let started = std::time::Instant::now();
     let mut w = db.write().await.map_err(|e| Stop::Batch(e.into()))?;
     let stored = stored_answers(&mut w.tx, pending)
@@ -313,7 +336,7 @@ async fn attempt(db: &Db, profile: Profile, pending: &[Pending]) -> Result<Vec<O
             outcomes.push(replay(&job.request_hash, &hash, status, &response));
             continue;
         }
-        match actions::decide(&mut w.tx, profile, &job.me, &job.request).await {
+        match actions::decide(&mut w.tx, *profile, contexts, &job.me, &job.request).await {
             Ok(decided) => {
                 applied.push((i, decided));
                 // Filled in once the records are written.
@@ -551,7 +574,13 @@ mod tests {
             answers.push(answer);
         }
         drop(sender);
-        run(db.clone(), Profile::Basespace, Bus::new(), receiver).await;
+        let writer = Writer {
+            db: db.clone(),
+            profile: Profile::Basespace,
+            bus: Bus::new(),
+            contexts: Arc::new(ContextCache::new(Default::default())),
+        };
+        run(writer, receiver).await;
         let mut answers = futures_util::future::join_all(answers).await.into_iter();
         let mut next = || answers.next().expect("an answer").expect("answered");
         let (first, copy, stale) = (next(), next(), next());

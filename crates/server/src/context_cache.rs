@@ -179,6 +179,12 @@ impl ContextCache {
         Found::Nothing
     }
 
+    /// True when a slice is kept for `key`, at any generation.
+    fn holds(&self, key: &str) -> bool {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.by_key.contains_key(key)
+    }
+
     /// Moves the entry for `key` kept at `from` on to `to`: nothing that it
     /// depends on changed in between. (Another reader may have replaced it
     /// meanwhile; that entry is left as it is.)
@@ -240,8 +246,10 @@ impl ContextCache {
     }
 
     /// The slice for `scope`, written: the kept one when the world is at
-    /// the generation it was read at, else read now (and kept if large).
-    /// `conn` must be in the transaction whose snapshot the caller reads.
+    /// the generation it was read at, or a later one with none of its
+    /// dependencies changed; patched when only rows it holds changed; else
+    /// read now (and kept if large). `conn` must be in the transaction
+    /// whose snapshot the caller reads.
     pub async fn slice(
         &self,
         conn: &mut AnyConnection,
@@ -250,38 +258,87 @@ impl ContextCache {
     ) -> Result<Arc<WrittenWorld>, crate::error::AppError> {
         let generation = generation(conn).await?;
         let key = key_of(scope);
-        match self.get(&key, generation) {
-            Found::Current(world) => {
-                self.counts.served.fetch_add(1, Ordering::Relaxed);
-                return Ok(world);
-            }
-            Found::Older(kept_at, kept) => {
-                if let Some(changed) = changed_since(conn, kept_at).await? {
-                    match reach(&changed, &kept.dependencies) {
-                        Reach::Nothing => {
-                            self.move_on(&key, kept_at, generation);
-                            self.counts.served.fetch_add(1, Ordering::Relaxed);
-                            return Ok(kept.world.clone());
-                        }
-                        Reach::Rows if slice::patchable(scope) => {
-                            if let Some(world) =
-                                self.patched(conn, profile, scope, &kept, &changed).await?
-                            {
-                                return self
-                                    .keep(key, generation, profile, scope, world, "patched");
-                            }
-                        }
-                        Reach::Rows | Reach::Region => {}
-                    }
+        match self.answer(conn, profile, scope, &key, generation).await? {
+            Answer::Kept { world, moved_from } => {
+                if let Some(from) = moved_from {
+                    self.move_on(&key, from, generation);
                 }
+                Ok(world)
             }
-            Found::Nothing => {}
+            Answer::Patched(world) => self.keep(key, generation, profile, scope, world, "patched"),
+            Answer::Missing => {
+                let started = std::time::Instant::now();
+                let world = slice::load(conn, profile, scope).await?;
+                tracing::debug!(resources = world.resources.len(), loaded = ?started.elapsed(), "slice read");
+                self.keep(key, generation, profile, scope, world, "read")
+            }
         }
-        self.counts.read.fetch_add(1, Ordering::Relaxed);
-        let started = std::time::Instant::now();
-        let world = slice::load(conn, profile, scope).await?;
-        tracing::debug!(resources = world.resources.len(), loaded = ?started.elapsed(), "slice read");
-        self.keep(key, generation, profile, scope, world, "read")
+    }
+
+    /// The slice for `scope` as the writer of a confirmation sees it, in
+    /// its own transaction: from a kept slice as [`ContextCache::slice`]
+    /// would serve it, else read. Nothing is kept or moved on: the
+    /// writer's snapshot holds its own changes, not yet committed, which
+    /// no reader may be served (its generation may never exist, or exist
+    /// later with other rows).
+    pub async fn world_for_writer(
+        &self,
+        conn: &mut AnyConnection,
+        profile: Profile,
+        scope: &Scope,
+    ) -> Result<custody_policy::World, crate::error::AppError> {
+        let key = key_of(scope);
+        if !self.holds(&key) {
+            return Ok(slice::load(conn, profile, scope).await?);
+        }
+        let generation = generation(conn).await?;
+        match self.answer(conn, profile, scope, &key, generation).await? {
+            Answer::Kept { world, .. } => {
+                serde_json::from_str(world.json.get()).map_err(crate::error::AppError::internal)
+            }
+            Answer::Patched(world) => Ok(world),
+            Answer::Missing => Ok(slice::load(conn, profile, scope).await?),
+        }
+    }
+
+    /// What the kept slices give for `scope` at `generation`, keeping
+    /// nothing.
+    async fn answer(
+        &self,
+        conn: &mut AnyConnection,
+        profile: Profile,
+        scope: &Scope,
+        key: &str,
+        generation: i64,
+    ) -> Result<Answer, crate::error::AppError> {
+        let answer = match self.get(key, generation) {
+            Found::Current(world) => Answer::Kept {
+                world,
+                moved_from: None,
+            },
+            Found::Older(kept_at, kept) => match changed_since(conn, kept_at).await? {
+                None => Answer::Missing,
+                Some(changed) => match reach(&changed, &kept.dependencies) {
+                    Reach::Nothing => Answer::Kept {
+                        world: kept.world.clone(),
+                        moved_from: Some(kept_at),
+                    },
+                    Reach::Rows if slice::patchable(scope) => self
+                        .patched(conn, profile, scope, &kept, &changed)
+                        .await?
+                        .map_or(Answer::Missing, Answer::Patched),
+                    Reach::Rows | Reach::Region => Answer::Missing,
+                },
+            },
+            Found::Nothing => Answer::Missing,
+        };
+        let count = match answer {
+            Answer::Kept { .. } => &self.counts.served,
+            Answer::Patched(_) => &self.counts.patched,
+            Answer::Missing => &self.counts.read,
+        };
+        count.fetch_add(1, Ordering::Relaxed);
+        Ok(answer)
     }
 
     /// The kept slice patched from the rows the changes touched
@@ -299,9 +356,6 @@ impl ContextCache {
             .map_err(crate::error::AppError::internal)?;
         let parsed = started.elapsed();
         let patched = slice::patch(conn, profile, scope, world, changed).await?;
-        if patched.is_some() {
-            self.counts.patched.fetch_add(1, Ordering::Relaxed);
-        }
         tracing::debug!(?parsed, patched = ?started.elapsed(), "kept slice patched");
         Ok(patched)
     }
@@ -344,6 +398,20 @@ impl ContextCache {
             self.counts.read.load(Ordering::Relaxed),
         )
     }
+}
+
+/// What the kept slices give for a scope.
+enum Answer {
+    /// A kept slice, current; `moved_from` the generation it was kept at
+    /// when that is older (nothing it depends on changed since).
+    Kept {
+        world: Arc<WrittenWorld>,
+        moved_from: Option<i64>,
+    },
+    /// A kept slice patched to the current generation.
+    Patched(custody_policy::World),
+    /// Nothing kept can serve: the slice must be read.
+    Missing,
 }
 
 /// What the changes since a slice was kept did to it.

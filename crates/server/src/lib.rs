@@ -117,7 +117,8 @@ pub struct Inner {
     pub db: Db,
     pub settings: Settings,
     pub bus: notifications::Bus,
-    pub contexts: context_cache::ContextCache,
+    /// Kept access contexts, shared with the commit queue's writer.
+    pub contexts: Arc<context_cache::ContextCache>,
     /// Where confirmed actions wait to be applied, a batch at a time.
     pub commits: commit_queue::CommitQueue,
 }
@@ -132,11 +133,17 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(db: Db, settings: Settings) -> AppState {
         let bus = notifications::Bus::new();
+        let contexts = Arc::new(context_cache::ContextCache::new(settings.context_cache));
         AppState(Arc::new(Inner {
-            commits: commit_queue::CommitQueue::new(db.clone(), settings.profile, bus.clone()),
+            commits: commit_queue::CommitQueue::new(
+                db.clone(),
+                settings.profile,
+                bus.clone(),
+                contexts.clone(),
+            ),
             db,
             bus,
-            contexts: context_cache::ContextCache::new(settings.context_cache),
+            contexts,
             settings,
         }))
     }

@@ -801,8 +801,7 @@ async fn check_kept(backend: Backend, world: &World, seed: u64) -> (usize, usize
     for scope in &scopes {
         last.push(read(scope.clone()).await.0);
     }
-    let (mut checks, mut served, mut reread) = (0, 0, 0);
-    let (_, patched_before, _) = app.state.contexts.counts();
+    let (mut checks, mut served, mut patched, mut reread) = (0, 0, 0, 0);
     // Besides the random changes, a transfer is sent to an address no one
     // has yet, and later an account opens with it: the slices holding the
     // transfer then hold its recipient.
@@ -817,6 +816,7 @@ async fn check_kept(backend: Backend, world: &World, seed: u64) -> (usize, usize
             _ => random_change(&mut rng, world, n),
         };
         let _ = sqlx::query(&sql).execute(&app.state.db.pool).await;
+        let (_, patched_before, _) = app.state.contexts.counts();
         for (scope, last) in scopes.iter().zip(last.iter_mut()) {
             let (kept, fresh) = read(scope.clone()).await;
             assert_eq!(
@@ -835,9 +835,46 @@ async fn check_kept(backend: Backend, world: &World, seed: u64) -> (usize, usize
             }
             *last = kept;
         }
+        patched += (app.state.contexts.counts().1 - patched_before) as usize;
+        // The writer of a confirmation reads its slice through the cache
+        // in its own transaction, after its own changes: what it reads is
+        // the database's, and nothing it reads is kept (the reads above,
+        // after the rollback, would differ).
+        let mut w = app.state.db.write().await.unwrap();
+        let own = random_change(&mut rng, world, 100 + n);
+        sqlx::query("SAVEPOINT own")
+            .execute(&mut *w.tx)
+            .await
+            .unwrap();
+        if sqlx::query(&own).execute(&mut *w.tx).await.is_err() {
+            sqlx::query("ROLLBACK TO SAVEPOINT own")
+                .execute(&mut *w.tx)
+                .await
+                .unwrap();
+        }
+        for scope in &scopes {
+            let written = |world: &World| {
+                custody_server::context_cache::WrittenWorld::new(world)
+                    .unwrap()
+                    .json
+                    .get()
+                    .to_string()
+            };
+            let through_cache = app
+                .state
+                .contexts
+                .world_for_writer(&mut w.tx, profile, scope)
+                .await
+                .unwrap();
+            let fresh = slice::load(&mut w.tx, profile, scope).await.unwrap();
+            assert_eq!(
+                written(&through_cache),
+                written(&fresh),
+                "the writer's slice of {scope:?}, after `{sql}` and its own `{own}`, differs from the database's"
+            );
+        }
+        w.tx.rollback().await.unwrap();
     }
-    let (_, patched_after, _) = app.state.contexts.counts();
-    let patched = (patched_after - patched_before) as usize;
     app.finish().await;
     (checks, served, patched, reread - patched)
 }
