@@ -376,11 +376,15 @@ async fn client_loop(
 }
 
 /// A real change to the world: a resource shared with a person, then
-/// unshared, in turn, by its owner. Before a context read it makes that
-/// read the first one after a change: to the context itself (its slice
-/// read from the database again), or elsewhere (the kept slice checked
-/// against the ids the change touched: `context_cache.rs`).
+/// unshared, in turn, by its owner, as the share dialog does it (its
+/// context read, then the action confirmed). Before a context read it
+/// makes that read the first one after a change: to the context itself
+/// (the kept slice patched from the rows the change touched), or
+/// elsewhere (the kept slice checked against the ids the change touched:
+/// `context_cache.rs`).
 struct Toggle {
+    /// The dialog's context: the resource's, with the person named.
+    path: String,
     session: Session,
     actions: [(Action, String); 2],
     version: String,
@@ -411,6 +415,7 @@ impl Toggle {
         let shared = Engine::new(engine.applied(&share).unwrap()).unwrap();
         let unshare_digest = shared.preview(&unshare).unwrap().digest();
         Toggle {
+            path,
             session,
             actions: [(share, share_digest), (unshare, unshare_digest)],
             version: start.version,
@@ -422,6 +427,17 @@ impl Toggle {
     async fn change(&mut self, client: &HttpClient, base: &str) {
         let (action, digest) = &self.actions[(self.n % 2) as usize];
         let key = format!("toggle-{}-{}", self.version, self.n);
+        // The dialog opens on the current context (its version is the one
+        // the first confirmation names; the digest is what matters).
+        let (status, _, _) = call(
+            client,
+            "GET",
+            &format!("{base}{}", self.path),
+            Some(&self.session),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200);
         // `confirm` asserts that the change was applied.
         let (took, _) = confirm(
             client,
