@@ -236,17 +236,7 @@ pub async fn load(
     // worker thread), which on a large project's 100,000 rows costs more
     // than the query itself.
     let postgres = crate::db::Backend::of(conn) == crate::db::Backend::Postgres;
-    let (aggregate_open, aggregate_close) = if postgres {
-        (
-            "SELECT COALESCE(json_agg(json_build_array(tag, a, b, c, d, e, f))::text, '[]') FROM (",
-            ") q",
-        )
-    } else {
-        (
-            "SELECT json_group_array(json_array(tag, a, b, c, d, e, f)) FROM (",
-            ")",
-        )
-    };
+    let (aggregate_open, aggregate_close) = aggregate(postgres);
     let head = format!(
         "WITH RECURSIVE
          input(k, v) AS (VALUES {inputs}),
@@ -320,6 +310,22 @@ pub async fn load(
     let world = assemble(profile, parts);
     tracing::trace!(?queried, ?parsed, total = ?started.elapsed(), "slice loaded");
     Ok(world)
+}
+
+/// The text around a query of tagged rows (`tag, a, b, c, d, e, f`) that
+/// makes them one JSON array in one row, in each backend's words.
+fn aggregate(postgres: bool) -> (&'static str, &'static str) {
+    if postgres {
+        (
+            "SELECT COALESCE(json_agg(json_build_array(tag, a, b, c, d, e, f))::text, '[]') FROM (",
+            ") q",
+        )
+    } else {
+        (
+            "SELECT json_group_array(json_array(tag, a, b, c, d, e, f)) FROM (",
+            ")",
+        )
+    }
 }
 
 /// Above this many resources in the seed and its projects' contents, a

@@ -24,7 +24,7 @@ use std::collections::HashSet;
 use custody_policy::{Profile, World};
 use sqlx::AnyConnection;
 
-use super::{Parts, Scope, grants_in_order, transfers_in_order, with_members};
+use super::{Parts, Scope, aggregate, grants_in_order, transfers_in_order, with_members};
 
 /// True when a kept slice of `scope` can be patched: a resource context.
 /// The group context's seed is found through grants (to the enclosing
@@ -150,17 +150,7 @@ fn statement(postgres: bool, profile: Profile) -> String {
         Profile::Direct => "UNION SELECT id FROM principals WHERE data_owner = 1",
         Profile::Basespace => "",
     };
-    let (aggregate_open, aggregate_close) = if postgres {
-        (
-            "SELECT COALESCE(json_agg(json_build_array(tag, a, b, c, d, e, f))::text, '[]') FROM (",
-            ") q",
-        )
-    } else {
-        (
-            "SELECT json_group_array(json_array(tag, a, b, c, d, e, f)) FROM (",
-            ")",
-        )
-    };
+    let (aggregate_open, aggregate_close) = aggregate(postgres);
     format!(
         "WITH RECURSIVE
          touched(id) AS MATERIALIZED ({touched}),
