@@ -17,8 +17,13 @@
 //! touched (`migrations/*/0005_world_changes.sql`), and a slice keeps the
 //! ids it depends on (`slice::dependencies`): a slice read at an older
 //! generation is served still when no id logged since is one of them, and
-//! moved on to the current generation. A change within the slice, or one
-//! too long ago for the log (`LOGGED_GENERATIONS`), reads it again.
+//! moved on to the current generation. A change to rows within the slice
+//! that leaves its region's edges where they were (`s:` keys mark the
+//! changes that can move them, `0006_region_changes.sql`) patches it from
+//! those rows (`slice::patch`). Any other change within it, or one too
+//! long ago for the log (`LOGGED_GENERATIONS`), reads it again. The
+//! writer of a confirmation reads through the same checks and keeps
+//! nothing (`world_for_writer`).
 //!
 //! Only slices of at least `min_bytes` of JSON are kept (small ones are
 //! quick to read again), within `max_bytes` in all (their dependencies
@@ -113,7 +118,8 @@ pub struct ContextCache {
     counts: Counts,
 }
 
-/// How each older kept slice was answered (for tests and logs).
+/// How each look-up was answered: served as kept, patched, or to be read
+/// whole (for tests and logs).
 #[derive(Default)]
 struct Counts {
     served: AtomicU64,
