@@ -297,19 +297,29 @@ pub async fn load(
              FROM closure x CROSS JOIN group_members m WHERE m.group_id = x.id {members_of}
          {admins}{aggregate_close}"
     );
-    let mut query = sqlx::query_as::<_, (Option<String>,)>(&sql);
-    for p in params.0 {
+    let started = std::time::Instant::now();
+    let parts = fetch_parts(conn, &sql, params.0).await?;
+    let fetched = started.elapsed();
+    let world = assemble(profile, parts);
+    tracing::trace!(?fetched, total = ?started.elapsed(), "slice loaded");
+    Ok(world)
+}
+
+/// Runs a statement whose one row is the tagged rows as one JSON array
+/// (`aggregate`) with `params` bound in order, and sorts the rows into
+/// parts.
+async fn fetch_parts(
+    conn: &mut AnyConnection,
+    sql: &str,
+    params: Vec<String>,
+) -> Result<Parts, sqlx::Error> {
+    let mut query = sqlx::query_as::<_, (Option<String>,)>(sql);
+    for p in params {
         query = query.bind(p);
     }
-    let started = std::time::Instant::now();
     let (text,) = query.fetch_one(&mut *conn).await?;
-    let queried = started.elapsed();
-    let parts: Parts = serde_json::from_str(text.as_deref().unwrap_or("[]"))
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    let parsed = started.elapsed();
-    let world = assemble(profile, parts);
-    tracing::trace!(?queried, ?parsed, total = ?started.elapsed(), "slice loaded");
-    Ok(world)
+    serde_json::from_str(text.as_deref().unwrap_or("[]"))
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 /// The text around a query of tagged rows (`tag, a, b, c, d, e, f`) that

@@ -24,7 +24,7 @@ use std::collections::HashSet;
 use custody_policy::{Profile, World};
 use sqlx::AnyConnection;
 
-use super::{Parts, Scope, aggregate, grants_in_order, transfers_in_order, with_members};
+use super::{Scope, aggregate, fetch_parts, grants_in_order, transfers_in_order, with_members};
 
 /// True when a kept slice of `scope` can be patched: a resource context.
 /// The group context's seed is found through grants (to the enclosing
@@ -53,13 +53,12 @@ pub async fn patch(
         transfers,
         ..
     } = kept;
-    let touched: Vec<&str> = resources
+    let touched: HashSet<&str> = resources
         .iter()
         .map(|r| r.id.as_str())
         .filter(|id| changed.contains(id))
         .collect();
-    let touched_set: HashSet<&str> = touched.iter().copied().collect();
-    let is_touched = |id: &str| touched_set.contains(id);
+    let is_touched = |id: &str| touched.contains(id);
     let (kept_grants, kept_transfers) = (
         grants
             .into_iter()
@@ -88,21 +87,14 @@ pub async fn patch(
         .collect();
     let transfer_ids: Vec<&str> = kept_transfers.iter().map(|t| t.id.as_str()).collect();
     let as_json = |items: Vec<&str>| serde_json::to_string(&items).unwrap_or_default();
-    let params = [
-        as_json(touched.clone()),
+    let params = vec![
+        as_json(touched.iter().copied().collect()),
         as_json(named.into_iter().collect()),
         as_json(emails.iter().map(String::as_str).collect()),
         as_json(transfer_ids),
     ];
     let postgres = crate::db::Backend::of(conn) == crate::db::Backend::Postgres;
-    let sql = statement(postgres, profile);
-    let mut query = sqlx::query_as::<_, (Option<String>,)>(&sql);
-    for p in params {
-        query = query.bind(p);
-    }
-    let (text,) = query.fetch_one(&mut *conn).await?;
-    let fresh: Parts = serde_json::from_str(text.as_deref().unwrap_or("[]"))
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let fresh = fetch_parts(conn, &statement(postgres, profile), params).await?;
     if fresh.resources.len() != touched.len() {
         return Ok(None);
     }
