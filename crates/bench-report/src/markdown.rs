@@ -190,9 +190,12 @@ fn server(out: &mut String, figures: &Figures) {
         "A load generator in its own process against `custody serve` on 127.0.0.1: each client \
          signed in as the owner of its own project, confirming shares, unshares, transfer \
          requests and cancellations (the preview's digest with each); then the access context \
-         of a generated project and of the demo's large one, read four ways: each read naming \
-         a new recipient's email, so that it was never kept (`_read`: the slice read whole \
-         from the database); first right after a change to that project (`_changed`: the \
+         of a generated project and of the demo's large one, read five ways: each first after \
+         a file of the project moved to another of its runs, which may move the edges of its \
+         region (`_read`: the slice read whole from the database); each naming a new \
+         recipient's email, as the share dialog does when someone is added (`_added`: patched \
+         from the slice kept for the dialog without them); first right after a change to that \
+         project (`_changed`: the \
          kept slice patched from the rows the change touched); first after a change \
          elsewhere in the world (no suffix: the kept slice, checked against what the change \
          touched); and again with nothing changed (`_kept`).\n\n",

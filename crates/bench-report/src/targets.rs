@@ -166,15 +166,21 @@ pub fn rows(f: &Figures) -> Vec<Row> {
         rows.push(throughput);
         rows.push(p99);
     }
-    // A context never kept is read whole from the database; the first read
-    // after a change to the project patches the kept slice from the rows
-    // the change touched; after a change elsewhere, the kept slice is
-    // checked against the ids the change touched and served; later reads
-    // of an unchanged world are served kept (`context_cache`).
+    // A context whose region may have moved is read whole from the
+    // database; one naming someone new is patched from the slice kept for
+    // the dialog without them; the first read after a change to the
+    // project patches the kept slice from the rows the change touched;
+    // after a change elsewhere, the kept slice is checked against the ids
+    // the change touched and served; later reads of an unchanged world are
+    // served kept (`context_cache`).
     for (case, when) in [
         (
             "context_L_project_read",
-            "read whole from the database (never kept)",
+            "read whole from the database (a file of it moved)",
+        ),
+        (
+            "context_L_project_added",
+            "first read naming someone new (patched from the dialog's)",
         ),
         (
             "context_L_project_changed",

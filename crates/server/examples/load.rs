@@ -3,11 +3,13 @@
 //! cancellations from concurrent clients, each on a project of its own (so
 //! none of them answer 409), then the access context of a generated
 //! project of the chosen size and of the demo's large project: each read
-//! naming a new recipient's email (never kept: read whole from the
-//! database), then first right after a change to that project (kept,
-//! patched from the rows the change touched), then first after a change
-//! elsewhere in the world (kept, checked against what the change
-//! touched), then again with nothing changed (kept).
+//! first after a file of the project moved to another run (read whole
+//! from the database), then naming a new recipient's email (patched from
+//! the slice kept for the dialog without it), then first right after a
+//! change to that project (kept, patched from the rows the change
+//! touched), then first after a change elsewhere in the world (kept,
+//! checked against what the change touched), then again with nothing
+//! changed (kept).
 //!
 //! ```sh
 //! cargo build --release -p custody-server --bin custody --example load
@@ -454,31 +456,94 @@ impl Toggle {
     }
 }
 
-/// Reads a context `runs` times, one after another; with `change`, each
-/// read follows that change. `fresh`: each read names a recipient's email
-/// no read named before, so its slice was never kept and is read whole.
+/// A file of a project moved to another of the project's runs and back,
+/// in turn, written to the database directly (a pipeline reorganising its
+/// output; the API has no such action). The edges of the project's region
+/// may have moved, so the next read of its context reads it whole.
+struct Move {
+    db: Db,
+    file: String,
+    parents: [String; 2],
+    n: usize,
+}
+
+impl Move {
+    async fn new(url: &str, project: &str) -> Move {
+        let db = Db::open(url).await.unwrap();
+        let (file, parent, other): (String, String, String) = sqlx::query_as(
+            "SELECT f.id, f.parent_id, o.resource_id
+             FROM resource_projects rp
+             JOIN resources f ON f.parent_id = rp.resource_id AND f.kind = 'file'
+             JOIN resources run ON run.id = rp.resource_id AND run.kind = 'run'
+             JOIN resource_projects o ON o.project_id = rp.project_id AND o.resource_id <> rp.resource_id
+             JOIN resources other ON other.id = o.resource_id AND other.kind = 'run'
+             WHERE rp.project_id = $1
+             ORDER BY f.id, o.resource_id LIMIT 1",
+        )
+        .bind(project)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap_or_else(|e| panic!("no file of {project} to move: {e}"));
+        Move {
+            db,
+            file,
+            parents: [other, parent],
+            n: 0,
+        }
+    }
+
+    async fn change(&mut self) {
+        let parent = &self.parents[self.n % 2];
+        sqlx::query("UPDATE resources SET parent_id = $1 WHERE id = $2")
+            .bind(parent)
+            .bind(&self.file)
+            .execute(&self.db.pool)
+            .await
+            .unwrap();
+        self.n += 1;
+    }
+}
+
+/// What comes before each timed read of a context.
+enum Before<'a> {
+    Nothing,
+    /// A share or an unshare confirmed.
+    Change(&'a mut Toggle),
+    /// A file of the project moved.
+    Move(&'a mut Move),
+    /// Nothing, but the read names a recipient's email no read named
+    /// before, as a dialog adding someone does.
+    NewEmail,
+}
+
+/// Reads a context `runs` times, one after another, each after `before`.
 async fn time_context(
     client: &HttpClient,
     base: &str,
     s: &Session,
     path: &str,
     runs: usize,
-    mut change: Option<&mut Toggle>,
-    fresh: bool,
+    mut before: Before<'_>,
 ) -> (Vec<Duration>, usize, usize) {
     static FRESH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let mut times = Vec::new();
     let mut bytes = 0;
     let mut resources = 0;
     for _ in 0..runs {
-        if let Some(e) = change.as_deref_mut() {
-            e.change(client, base).await;
-        }
-        let url = if fresh {
-            let n = FRESH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            format!("{base}{path}?emails=reader{n}@elsewhere.example")
-        } else {
-            format!("{base}{path}")
+        let url = match &mut before {
+            Before::Nothing => format!("{base}{path}"),
+            Before::Change(toggle) => {
+                toggle.change(client, base).await;
+                format!("{base}{path}")
+            }
+            Before::Move(moved) => {
+                moved.change().await;
+                format!("{base}{path}")
+            }
+            Before::NewEmail => {
+                let n = FRESH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                format!("{base}{path}?emails=reader{n}@elsewhere.example")
+            }
         };
         let start = Instant::now();
         let (status, body, _) = call(client, "GET", &url, Some(s), None).await;
@@ -589,8 +654,10 @@ async fn main() {
         "ms": ms(percentile(&single, 0.5)), "p99_ms": ms(percentile(&single, 0.99)), "runs": single.len()}));
 
     // The access context of the generated project and of the demo's large
-    // one: each read first after a change to the context itself (`_changed`:
-    // the slice read from the database), then each first after a change
+    // one: each read first after a file of it moved (`_read`: read whole),
+    // then naming someone new (`_added`: patched from the slice kept
+    // without them), then first after a change to the context itself
+    // (`_changed`: the kept slice patched), then each first after a change
     // elsewhere (the kept slice checked and served), then again and again
     // with nothing changed between (`_kept`).
     let owner = (ids::OWNER, "pw");
@@ -608,16 +675,17 @@ async fn main() {
         let s = sign_in(&client, &base, login, password).await;
         let path = format!("/api/resources/{resource}/context");
         let mut itself = Toggle::new(&client, &base, (login, password), resource, "peer0").await;
-        // Reads never kept come first: ten of them fill the cache (64 MiB)
-        // and would push out the others' slice.
-        for (case, runs, change, fresh) in [
-            (format!("{case}_read"), 10, None, true),
-            (format!("{case}_changed"), 10, Some(&mut itself), false),
-            (case.clone(), 10, Some(&mut elsewhere), false),
-            (format!("{case}_kept"), 20, None, false),
+        let mut moved = Move::new(&url, resource).await;
+        for (case, runs, before) in [
+            (format!("{case}_read"), 10, Before::Move(&mut moved)),
+            (format!("{case}_added"), 10, Before::NewEmail),
+            (format!("{case}_changed"), 10, Before::Change(&mut itself)),
+            (case.clone(), 10, Before::Change(&mut elsewhere)),
+            (format!("{case}_kept"), 20, Before::Nothing),
         ] {
+            let added = matches!(before, Before::NewEmail);
             let (times, bytes, resources) =
-                time_context(&client, &base, &s, &path, runs, change, fresh).await;
+                time_context(&client, &base, &s, &path, runs, before).await;
             println!(
                 "{case} ({resources} resources, {bytes} bytes): median {:.1} ms, p99 {:.1} ms",
                 ms(percentile(&times, 0.5)),
@@ -625,9 +693,9 @@ async fn main() {
             );
             figures.push(json!({"suite": "server", "world": database, "size": size.name(), "case": case,
                 "ms": ms(percentile(&times, 0.5)), "p99_ms": ms(percentile(&times, 0.99)), "runs": times.len(), "bytes": bytes}));
-            if fresh {
+            if added {
                 // The share dialog has read the context before the change.
-                time_context(&client, &base, &s, &path, 1, None, false).await;
+                time_context(&client, &base, &s, &path, 1, Before::Nothing).await;
             }
         }
         // The changes to the project itself: a share and an unshare in

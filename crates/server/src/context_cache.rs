@@ -25,6 +25,14 @@
 //! writer of a confirmation reads through the same checks and keeps
 //! nothing (`world_for_writer`).
 //!
+//! The principals a scope names (the people a dialog is adding, a
+//! transfer's recipient) never change which resources, grants and
+//! transfers a resource context holds: only its principals. So a scope
+//! with nothing kept of its own is patched from a slice kept for another
+//! scope of the same region (its *sibling*): the share dialog that adds a
+//! person to a large project, and the confirmation that follows, no longer
+//! read the whole region again. At most two slices of one region are kept.
+//!
 //! Only slices of at least `min_bytes` of JSON are kept (small ones are
 //! quick to read again), within `max_bytes` in all (their dependencies
 //! counted too), least recently used first out.
@@ -90,6 +98,12 @@ enum Found {
     Nothing,
 }
 
+/// The most slices kept for one region (scopes that differ only in the
+/// principals and emails they name): one serves the others' first reads,
+/// and a dialog that adds people one by one would otherwise fill the cache
+/// with copies of one large project.
+const MOST_KEPT_PER_REGION: usize = 2;
+
 /// Which slices are kept, and how much in all.
 #[derive(Debug, Clone, Copy)]
 pub struct CacheLimits {
@@ -124,7 +138,21 @@ pub struct ContextCache {
 struct Counts {
     served: AtomicU64,
     patched: AtomicU64,
+    from_sibling: AtomicU64,
     read: AtomicU64,
+}
+
+/// How the cache's look-ups were answered so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheCounts {
+    /// Served as kept (current, or checked and moved on).
+    pub served: u64,
+    /// Patched from the slice kept for the same scope.
+    pub patched: u64,
+    /// Patched from a slice kept for another scope of the same region.
+    pub from_sibling: u64,
+    /// Read whole from the database.
+    pub read: u64,
 }
 
 #[derive(Default)]
@@ -150,6 +178,8 @@ struct Entry {
     kept: Arc<Kept>,
     size: usize,
     used: u64,
+    /// The region's key (`region_of`), for a scope that can be patched.
+    region: Option<String>,
 }
 
 impl ContextCache {
@@ -185,10 +215,40 @@ impl ContextCache {
         Found::Nothing
     }
 
-    /// True when a slice is kept for `key`, at any generation.
-    fn holds(&self, key: &str) -> bool {
+    /// True when a slice is kept for `key`, or for a sibling in `region`,
+    /// at any generation.
+    fn holds(&self, key: &str, region: Option<&str>) -> bool {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries.by_key.contains_key(key)
+            || region.is_some_and(|region| {
+                entries
+                    .by_key
+                    .values()
+                    .any(|e| e.region.as_deref() == Some(region))
+            })
+    }
+
+    /// A slice kept for another scope (not `key`) of `region`, seen from
+    /// a snapshot at `generation`: the newest one kept at or before it,
+    /// so the fewest changes are checked. (The cache holds dozens of
+    /// slices at most: a scan is cheaper than an index to keep.)
+    fn sibling(&self, key: &str, region: &str, generation: i64) -> Option<(i64, Arc<Kept>)> {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let entries = &mut *entries;
+        entries.clock += 1;
+        let entry = entries
+            .by_key
+            .iter_mut()
+            .filter(|(k, e)| {
+                k.as_str() != key
+                    && e.region.as_deref() == Some(region)
+                    && e.generation <= generation
+                    && e.generation >= generation - LOGGED_GENERATIONS
+            })
+            .max_by_key(|(_, e)| (e.generation, e.used))
+            .map(|(_, e)| e)?;
+        entry.used = entries.clock;
+        Some((entry.generation, entry.kept.clone()))
     }
 
     /// Moves the entry for `key` kept at `from` on to `to`: nothing that it
@@ -206,9 +266,11 @@ impl ContextCache {
         }
     }
 
-    /// Keeps `world` for `key` at `generation` if its size is within the
-    /// limits, making room by dropping the least recently used entries.
-    fn put(&self, key: String, generation: i64, kept: Kept) {
+    /// Keeps `world` for `key` (of `region`, if it can be patched) at
+    /// `generation` if its size is within the limits, making room by
+    /// dropping the least recently used entries, and keeping at most
+    /// `MOST_KEPT_PER_REGION` of its region.
+    fn put(&self, key: String, region: Option<String>, generation: i64, kept: Kept) {
         if kept.world.json.get().len() < self.limits.min_bytes {
             return;
         }
@@ -227,6 +289,18 @@ impl ContextCache {
             return;
         }
         entries.remove(&key);
+        if let Some(region) = &region {
+            let mut others: Vec<(u64, String)> = entries
+                .by_key
+                .iter()
+                .filter(|(_, e)| e.region.as_ref() == Some(region))
+                .map(|(k, e)| (e.used, k.clone()))
+                .collect();
+            others.sort_unstable_by(|a, b| b.cmp(a));
+            for (_, other) in others.iter().skip(MOST_KEPT_PER_REGION - 1) {
+                entries.remove(other);
+            }
+        }
         while entries.bytes + size > self.limits.max_bytes {
             let Some(oldest) = entries
                 .by_key
@@ -247,15 +321,16 @@ impl ContextCache {
                 kept: Arc::new(kept),
                 size,
                 used,
+                region,
             },
         );
     }
 
     /// The slice for `scope`, written: the kept one when the world is at
     /// the generation it was read at, or a later one with none of its
-    /// dependencies changed; patched when only rows it holds changed; else
-    /// read now (and kept if large). `conn` must be in the transaction
-    /// whose snapshot the caller reads.
+    /// dependencies changed; patched when only rows it holds changed, or
+    /// from a sibling's slice; else read now (and kept if large). `conn`
+    /// must be in the transaction whose snapshot the caller reads.
     pub async fn slice(
         &self,
         conn: &mut AnyConnection,
@@ -294,7 +369,7 @@ impl ContextCache {
         scope: &Scope,
     ) -> Result<custody_policy::World, crate::error::AppError> {
         let key = key_of(scope);
-        if !self.holds(&key) {
+        if !self.holds(&key, region_of(scope).as_deref()) {
             return Ok(slice::load(conn, profile, scope).await?);
         }
         let generation = generation(conn).await?;
@@ -317,7 +392,7 @@ impl ContextCache {
         key: &str,
         generation: i64,
     ) -> Result<Answer, crate::error::AppError> {
-        let answer = match self.get(key, generation) {
+        let mut answer = match self.get(key, generation) {
             Found::Current(world) => Answer::Kept {
                 world,
                 moved_from: None,
@@ -338,13 +413,55 @@ impl ContextCache {
             },
             Found::Nothing => Answer::Missing,
         };
-        let count = match answer {
+        let mut counted = match answer {
             Answer::Kept { .. } => &self.counts.served,
             Answer::Patched(_) => &self.counts.patched,
             Answer::Missing => &self.counts.read,
         };
-        count.fetch_add(1, Ordering::Relaxed);
+        if matches!(answer, Answer::Missing)
+            && let Some(world) = self
+                .patched_from_sibling(conn, profile, scope, key, generation)
+                .await?
+        {
+            answer = Answer::Patched(world);
+            counted = &self.counts.from_sibling;
+        }
+        counted.fetch_add(1, Ordering::Relaxed);
         Ok(answer)
+    }
+
+    /// The slice for `scope` patched from a sibling's (a slice kept for
+    /// another scope of its region): the same resources, grants and
+    /// transfers, with the principals `scope` names. Patching reads every
+    /// principal again, so it holds even when none of the sibling's
+    /// dependencies changed. None when no sibling is kept, or the changes
+    /// since it was kept may have moved the region's edges.
+    async fn patched_from_sibling(
+        &self,
+        conn: &mut AnyConnection,
+        profile: Profile,
+        scope: &Scope,
+        key: &str,
+        generation: i64,
+    ) -> Result<Option<custody_policy::World>, crate::error::AppError> {
+        let Some(region) = region_of(scope) else {
+            return Ok(None);
+        };
+        let Some((kept_at, kept)) = self.sibling(key, &region, generation) else {
+            return Ok(None);
+        };
+        let changed = if kept_at == generation {
+            Vec::new()
+        } else {
+            match changed_since(conn, kept_at).await? {
+                Some(changed) => changed,
+                None => return Ok(None),
+            }
+        };
+        if matches!(reach(&changed, &kept.dependencies), Reach::Region) {
+            return Ok(None);
+        }
+        self.patched(conn, profile, scope, &kept, &changed).await
     }
 
     /// The kept slice patched from the rows the changes touched
@@ -385,6 +502,7 @@ impl ContextCache {
             let dependencies = slice::dependencies(profile, scope, &world);
             self.put(
                 key,
+                region_of(scope),
                 generation,
                 Kept {
                     world: written.clone(),
@@ -396,13 +514,15 @@ impl ContextCache {
         Ok(written)
     }
 
-    /// How often slices were served as kept, patched, and read whole.
-    pub fn counts(&self) -> (u64, u64, u64) {
-        (
-            self.counts.served.load(Ordering::Relaxed),
-            self.counts.patched.load(Ordering::Relaxed),
-            self.counts.read.load(Ordering::Relaxed),
-        )
+    /// How the look-ups were answered so far.
+    pub fn counts(&self) -> CacheCounts {
+        let read = |n: &AtomicU64| n.load(Ordering::Relaxed);
+        CacheCounts {
+            served: read(&self.counts.served),
+            patched: read(&self.counts.patched),
+            from_sibling: read(&self.counts.from_sibling),
+            read: read(&self.counts.read),
+        }
     }
 }
 
@@ -497,6 +617,20 @@ pub async fn generation(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
     Ok(n)
 }
 
+/// The key of `scope`'s region: the key of the same scope naming no
+/// principals and no emails, which change only the slice's principals. None
+/// for a scope that cannot be patched (`slice::patchable`), whose named
+/// principals can move its region.
+fn region_of(scope: &Scope) -> Option<String> {
+    slice::patchable(scope).then(|| {
+        key_of(&Scope {
+            principals: Vec::new(),
+            emails: Vec::new(),
+            ..scope.clone()
+        })
+    })
+}
+
 /// A key that names the slice `scope` reads: its lists in a canonical
 /// order (emails normalized, as the slice reads them), written as JSON
 /// so that no two scopes share one.
@@ -556,14 +690,14 @@ mod tests {
     #[test]
     fn serves_a_slice_at_its_generation_and_checks_it_after() {
         let c = cache(0, 1000);
-        c.put("a".into(), 7, kept(100));
+        c.put("a".into(), None, 7, kept(100));
         assert!(c.current("a", 7));
         assert!(
             matches!(c.get("a", 6), Found::Nothing),
             "an older snapshot misses"
         );
         assert!(c.current("a", 7), "and leaves the entry be");
-        c.put("a".into(), 6, kept(100));
+        c.put("a".into(), None, 6, kept(100));
         assert!(
             c.current("a", 7),
             "an older snapshot's slice does not replace a newer one"
@@ -586,9 +720,9 @@ mod tests {
     #[test]
     fn keeps_only_slices_within_the_limits() {
         let c = cache(50, 200);
-        c.put("small".into(), 1, kept(49));
-        c.put("huge".into(), 1, kept(201));
-        c.put("fits".into(), 1, kept(200));
+        c.put("small".into(), None, 1, kept(49));
+        c.put("huge".into(), None, 1, kept(201));
+        c.put("fits".into(), None, 1, kept(200));
         assert!(!c.current("small", 1));
         assert!(!c.current("huge", 1));
         assert!(c.current("fits", 1));
@@ -596,7 +730,7 @@ mod tests {
         for i in 0..10 {
             many.dependencies.insert(&format!("r{i}"));
         }
-        c.put("many".into(), 1, many);
+        c.put("many".into(), None, 1, many);
         assert!(
             !c.current("many", 1),
             "its dependencies count towards the limit (100 + 10 ids of 16)"
@@ -606,17 +740,17 @@ mod tests {
     #[test]
     fn drops_the_least_recently_used_first() {
         let c = cache(0, 300);
-        c.put("a".into(), 1, kept(100));
-        c.put("b".into(), 1, kept(100));
-        c.put("c".into(), 1, kept(100));
+        c.put("a".into(), None, 1, kept(100));
+        c.put("b".into(), None, 1, kept(100));
+        c.put("c".into(), None, 1, kept(100));
         assert!(c.current("a", 1), "a is now the most recent");
-        c.put("d".into(), 1, kept(100));
+        c.put("d".into(), None, 1, kept(100));
         assert!(!c.current("b", 1), "b was the least recently used");
         for key in ["a", "c", "d"] {
             assert!(c.current(key, 1), "{key} is kept");
         }
         assert_eq!(c.bytes(), 300);
-        c.put("a".into(), 2, kept(150));
+        c.put("a".into(), None, 2, kept(150));
         assert_eq!(
             c.bytes(),
             250,
@@ -624,6 +758,65 @@ mod tests {
         );
         assert!(!c.current("c", 1));
         assert!(c.current("a", 2) && c.current("d", 1));
+    }
+
+    #[test]
+    fn keeps_at_most_two_slices_of_a_region() {
+        let c = cache(0, 1000);
+        let region = || Some("P1".to_string());
+        c.put("with a".into(), region(), 1, kept(100));
+        c.put("with b".into(), region(), 2, kept(100));
+        c.put("elsewhere".into(), None, 2, kept(100));
+        assert!(c.holds("with c", region().as_deref()), "a sibling is kept");
+        assert!(!c.holds("with c", Some("P2")));
+        assert!(
+            matches!(c.sibling("with c", "P1", 2), Some((2, _))),
+            "the newest sibling at or before the reader's generation"
+        );
+        assert!(matches!(c.sibling("with c", "P1", 1), Some((1, _))));
+        assert!(
+            matches!(c.sibling("with b", "P1", 2), Some((1, _))),
+            "never the scope's own slice"
+        );
+        c.put("with c".into(), region(), 3, kept(100));
+        assert!(c.current("with c", 3));
+        assert!(
+            c.current("with a", 1),
+            "the most recently used sibling stays"
+        );
+        assert!(!c.current("with b", 2), "the other one made room");
+        assert!(c.current("elsewhere", 2), "other regions are not touched");
+        assert_eq!(c.bytes(), 300);
+    }
+
+    #[test]
+    fn regions_leave_out_the_principals_named() {
+        let scope = |principals: &[&str], emails: &[&str]| Scope {
+            resources: vec!["P1".into()],
+            principals: principals.iter().map(|s| s.to_string()).collect(),
+            emails: emails.iter().map(|s| s.to_string()).collect(),
+            down: true,
+            ..Scope::default()
+        };
+        assert_eq!(
+            region_of(&scope(&["a"], &[])),
+            region_of(&scope(&["b", "c"], &["bo@lab.example"]))
+        );
+        assert_ne!(
+            region_of(&scope(&["a"], &[])),
+            region_of(&Scope {
+                down: false,
+                ..scope(&["a"], &[])
+            })
+        );
+        assert_eq!(
+            region_of(&Scope {
+                viewer: Some("a".into()),
+                ..scope(&["a"], &[])
+            }),
+            None,
+            "a viewer's slice depends on who they are"
+        );
     }
 
     #[test]
