@@ -190,13 +190,14 @@ fn server(out: &mut String, figures: &Figures) {
         "A load generator in its own process against `custody serve` on 127.0.0.1: each client \
          signed in as the owner of its own project, confirming shares, unshares, transfer \
          requests and cancellations (the preview's digest with each); then the access context \
-         of a generated project and of the demo's large one, read five ways: each first after \
-         a file of the project moved to another of its runs, which may move the edges of its \
-         region (`_read`: the slice read whole from the database); each naming a new \
-         recipient's email, as the share dialog does when someone is added (`_added`: patched \
-         from the slice kept for the dialog without them); first right after a change to that \
-         project (`_changed`: the \
-         kept slice patched from the rows the change touched); first after a change \
+         of a generated project and of the demo's large one, read six ways: each first after \
+         one of the project's biosamples was taken out of it or put back, which moves the \
+         edges of its region (`_read`: the slice read whole from the database); each naming a \
+         new recipient's email, as the share dialog does when someone is added (`_added`: \
+         patched from the slice kept for the dialog without them); first right after a share \
+         or an unshare of that project (`_changed`: the kept slice patched from the rows the \
+         change touched); first after a file of the project moved to another of its runs \
+         (`_moved`: patched likewise); first after a change \
          elsewhere in the world (no suffix: the kept slice, checked against what the change \
          touched); and again with nothing changed (`_kept`).\n\n",
     );

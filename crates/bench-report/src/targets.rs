@@ -169,14 +169,15 @@ pub fn rows(f: &Figures) -> Vec<Row> {
     // A context whose region may have moved is read whole from the
     // database; one naming someone new is patched from the slice kept for
     // the dialog without them; the first read after a change to the
-    // project patches the kept slice from the rows the change touched;
+    // project (a share, a file moved) patches the kept slice from the rows
+    // the change touched;
     // after a change elsewhere, the kept slice is checked against the ids
     // the change touched and served; later reads of an unchanged world are
     // served kept (`context_cache`).
     for (case, when) in [
         (
             "context_L_project_read",
-            "read whole from the database (a file of it moved)",
+            "read whole from the database (a biosample left it or rejoined)",
         ),
         (
             "context_L_project_added",
@@ -185,6 +186,10 @@ pub fn rows(f: &Figures) -> Vec<Row> {
         (
             "context_L_project_changed",
             "first read after a change to it (kept, patched)",
+        ),
+        (
+            "context_L_project_moved",
+            "first read after a file of it moved (kept, patched)",
         ),
         (
             "context_L_project",

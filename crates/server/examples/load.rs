@@ -3,13 +3,14 @@
 //! cancellations from concurrent clients, each on a project of its own (so
 //! none of them answer 409), then the access context of a generated
 //! project of the chosen size and of the demo's large project: each read
-//! first after a file of the project moved to another run (read whole
-//! from the database), then naming a new recipient's email (patched from
-//! the slice kept for the dialog without it), then first right after a
-//! change to that project (kept, patched from the rows the change
-//! touched), then first after a change elsewhere in the world (kept,
-//! checked against what the change touched), then again with nothing
-//! changed (kept).
+//! first after one of the project's biosamples was taken out of it or put
+//! back (read whole from the database), then naming a new recipient's
+//! email (patched from the slice kept for the dialog without it), then
+//! first right after a share or unshare of that project (kept, patched
+//! from the rows the change touched), then first after a file of it moved
+//! to another of its runs (patched), then first after a change elsewhere
+//! in the world (kept, checked against what the change touched), then
+//! again with nothing changed (kept).
 //!
 //! ```sh
 //! cargo build --release -p custody-server --bin custody --example load
@@ -456,19 +457,22 @@ impl Toggle {
     }
 }
 
-/// A file of a project moved to another of the project's runs and back,
-/// in turn, written to the database directly (a pipeline reorganising its
-/// output; the API has no such action). The edges of the project's region
-/// may have moved, so the next read of its context reads it whole.
-struct Move {
+/// Changes written to the database directly, beside the server, as a
+/// pipeline or an import does (the API has neither): a file of a project
+/// moved to another of its runs and back, or one of the project's
+/// biosamples taken out of it and put back, in turn.
+struct Direct {
     db: Db,
+    project: String,
     file: String,
     parents: [String; 2],
-    n: usize,
+    biosample: String,
+    moves: usize,
+    toggles: usize,
 }
 
-impl Move {
-    async fn new(url: &str, project: &str) -> Move {
+impl Direct {
+    async fn new(url: &str, project: &str) -> Direct {
         let db = Db::open(url).await.unwrap();
         let (file, parent, other): (String, String, String) = sqlx::query_as(
             "SELECT f.id, f.parent_id, o.resource_id
@@ -484,23 +488,53 @@ impl Move {
         .fetch_one(&db.pool)
         .await
         .unwrap_or_else(|e| panic!("no file of {project} to move: {e}"));
-        Move {
+        let (biosample,): (String,) = sqlx::query_as(
+            "SELECT rp.resource_id FROM resource_projects rp
+             JOIN resources b ON b.id = rp.resource_id AND b.kind = 'biosample'
+             WHERE rp.project_id = $1 ORDER BY rp.resource_id LIMIT 1",
+        )
+        .bind(project)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap_or_else(|e| panic!("no biosample of {project}: {e}"));
+        Direct {
             db,
+            project: project.to_string(),
             file,
             parents: [other, parent],
-            n: 0,
+            biosample,
+            moves: 0,
+            toggles: 0,
         }
     }
 
-    async fn change(&mut self) {
-        let parent = &self.parents[self.n % 2];
+    /// The file moved: its context is patched (`f:` keys).
+    async fn move_file(&mut self) {
+        let parent = &self.parents[self.moves % 2];
         sqlx::query("UPDATE resources SET parent_id = $1 WHERE id = $2")
             .bind(parent)
             .bind(&self.file)
             .execute(&self.db.pool)
             .await
             .unwrap();
-        self.n += 1;
+        self.moves += 1;
+    }
+
+    /// The biosample's association with the project taken away or given
+    /// back: the edges of the region move, so its context is read whole.
+    async fn toggle_association(&mut self) {
+        let sql = if self.toggles.is_multiple_of(2) {
+            "DELETE FROM resource_projects WHERE resource_id = $1 AND project_id = $2"
+        } else {
+            "INSERT INTO resource_projects (resource_id, project_id) VALUES ($1, $2)"
+        };
+        sqlx::query(sql)
+            .bind(&self.biosample)
+            .bind(&self.project)
+            .execute(&self.db.pool)
+            .await
+            .unwrap();
+        self.toggles += 1;
     }
 }
 
@@ -510,7 +544,9 @@ enum Before<'a> {
     /// A share or an unshare confirmed.
     Change(&'a mut Toggle),
     /// A file of the project moved.
-    Move(&'a mut Move),
+    Move(&'a mut Direct),
+    /// A biosample taken out of the project or put back.
+    Associate(&'a mut Direct),
     /// Nothing, but the read names a recipient's email no read named
     /// before, as a dialog adding someone does.
     NewEmail,
@@ -536,8 +572,12 @@ async fn time_context(
                 toggle.change(client, base).await;
                 format!("{base}{path}")
             }
-            Before::Move(moved) => {
-                moved.change().await;
+            Before::Move(direct) => {
+                direct.move_file().await;
+                format!("{base}{path}")
+            }
+            Before::Associate(direct) => {
+                direct.toggle_association().await;
                 format!("{base}{path}")
             }
             Before::NewEmail => {
@@ -654,10 +694,11 @@ async fn main() {
         "ms": ms(percentile(&single, 0.5)), "p99_ms": ms(percentile(&single, 0.99)), "runs": single.len()}));
 
     // The access context of the generated project and of the demo's large
-    // one: each read first after a file of it moved (`_read`: read whole),
-    // then naming someone new (`_added`: patched from the slice kept
-    // without them), then first after a change to the context itself
-    // (`_changed`: the kept slice patched), then each first after a change
+    // one: each read first after a biosample left or rejoined it (`_read`:
+    // read whole), then naming someone new (`_added`: patched from the
+    // slice kept without them), then first after a change to the context
+    // itself (`_changed`: the kept slice patched), then after a file of it
+    // moved (`_moved`: patched), then each first after a change
     // elsewhere (the kept slice checked and served), then again and again
     // with nothing changed between (`_kept`).
     let owner = (ids::OWNER, "pw");
@@ -675,11 +716,13 @@ async fn main() {
         let s = sign_in(&client, &base, login, password).await;
         let path = format!("/api/resources/{resource}/context");
         let mut itself = Toggle::new(&client, &base, (login, password), resource, "peer0").await;
-        let mut moved = Move::new(&url, resource).await;
+        let mut direct = Direct::new(&url, resource).await;
+        let mut moved = Direct::new(&url, resource).await;
         for (case, runs, before) in [
-            (format!("{case}_read"), 10, Before::Move(&mut moved)),
+            (format!("{case}_read"), 10, Before::Associate(&mut direct)),
             (format!("{case}_added"), 10, Before::NewEmail),
             (format!("{case}_changed"), 10, Before::Change(&mut itself)),
+            (format!("{case}_moved"), 10, Before::Move(&mut moved)),
             (case.clone(), 10, Before::Change(&mut elsewhere)),
             (format!("{case}_kept"), 20, Before::Nothing),
         ] {

@@ -659,7 +659,7 @@ fn random_change(rng: &mut Rng, world: &World, n: usize) -> String {
         pick(rng, &everyone),
         pick(rng, &groups),
     );
-    match rng.below(17) {
+    match rng.below(21) {
         0 => format!(
             "INSERT INTO grants (resource_id, principal_id, level) VALUES ('{r}', '{p}', 'read')"
         ),
@@ -691,12 +691,26 @@ fn random_change(rng: &mut Rng, world: &World, n: usize) -> String {
             pick(rng, &people)
         ),
         11 => format!("UPDATE resources SET name = 'renamed {n}' WHERE id = '{r}'"),
-        // A file moved to another run or dataset: the edges of the region
-        // move (`s:` keys), so a kept slice holding either is read again.
+        // A file moved to another run or dataset (`f:` keys): a kept slice
+        // holding the files of one of them is patched.
         16 => format!(
             "UPDATE resources SET parent_id = '{}' WHERE parent_id IS NOT NULL AND id = (SELECT id FROM resources WHERE parent_id IS NOT NULL ORDER BY id LIMIT 1 OFFSET {})",
             pick(rng, &parents),
             n % 5
+        ),
+        // Files arriving, moving and leaving with grants of their own
+        // (`f:` keys: the kept slices holding their runs are patched).
+        17 => format!(
+            "INSERT INTO grants (resource_id, principal_id, level) SELECT id, '{p}', 'read' FROM resources WHERE id LIKE 'new-file-%' ORDER BY id DESC LIMIT 1"
+        ),
+        18 => format!(
+            "UPDATE resources SET parent_id = '{}' WHERE id = (SELECT id FROM resources WHERE id LIKE 'new-file-%' ORDER BY id LIMIT 1 OFFSET {})",
+            pick(rng, &parents),
+            n % 3
+        ),
+        19 => "DELETE FROM resources WHERE id = (SELECT id FROM resources WHERE id LIKE 'new-file-%' AND id NOT IN (SELECT resource_id FROM grants) AND id NOT IN (SELECT resource_id FROM transfers) ORDER BY id LIMIT 1)".to_string(),
+        20 => format!(
+            "DELETE FROM resources WHERE kind = 'file' AND id = '{r}' AND id NOT IN (SELECT resource_id FROM grants) AND id NOT IN (SELECT resource_id FROM transfers)"
         ),
         // Accounts the scopes name before they exist, one with an email
         // that a scope names and others with a transfer recipient's.

@@ -15,6 +15,13 @@
 //! - every principal, from the ids the kept rows name and the ones just
 //!   read, with the members of groups, as `load` reads them.
 //!
+//!
+//! Files arriving in runs and datasets, leaving them or moving between
+//! them log `f:<id>` instead (`0007_file_changes.sql`): a file is a leaf of
+//! every region, so its own row says whether it belongs (its run or
+//! dataset is one the slice holds the files of), and the patch adds,
+//! moves or drops it with its grants and transfers.
+//!
 //! The result is assembled in the same order as `load`'s, so it is the
 //! same JSON, and the same version, as a fresh read; the tests of kept
 //! slices compare the two after random changes of every kind.
@@ -36,9 +43,10 @@ pub fn patchable(scope: &Scope) -> bool {
 }
 
 /// `kept`, read for `scope` (`patchable`), brought up to date after the
-/// changes that logged `changed`, none of them at the region's edges. None
-/// when the rows read contradict that (a changed resource is gone), so the
-/// caller reads the slice whole.
+/// changes that logged `changed`, none of them at the region's edges but
+/// files (`f:` keys). None when the rows read contradict that (a changed
+/// resource is gone), or a file that changed is one the scope names, so
+/// the caller reads the slice whole.
 pub async fn patch(
     conn: &mut AnyConnection,
     profile: Profile,
@@ -46,6 +54,7 @@ pub async fn patch(
     kept: World,
     changed: &[String],
 ) -> Result<Option<World>, sqlx::Error> {
+    let postgres = crate::db::Backend::of(conn) == crate::db::Backend::Postgres;
     let changed: HashSet<&str> = changed.iter().map(String::as_str).collect();
     let World {
         resources,
@@ -53,12 +62,39 @@ pub async fn patch(
         transfers,
         ..
     } = kept;
+    let files: HashSet<&str> = changed
+        .iter()
+        .filter_map(|key| key.strip_prefix("f:"))
+        .collect();
+    // A file the scope names is a seed, whose run or dataset and projects
+    // join the region; the contents of `within` containers are seeds too.
+    if !files.is_empty()
+        && (!scope.within.is_empty()
+            || scope.resources.iter().any(|r| files.contains(r.as_str()))
+            || !files_are_leaves(&resources, &files))
+    {
+        return Ok(None);
+    }
+    // Only a slice that goes down holds files it was not named (those of
+    // the containers in `holds_files_of`).
+    let inside = if scope.down && !files.is_empty() {
+        files_inside(conn, postgres, &resources, scope, &files).await?
+    } else {
+        HashSet::new()
+    };
+    let held: HashSet<&str> = resources.iter().map(|r| r.id.as_str()).collect();
+    let leaving: HashSet<&str> = files
+        .iter()
+        .copied()
+        .filter(|id| held.contains(id) && !inside.contains(*id))
+        .collect();
     let touched: HashSet<&str> = resources
         .iter()
         .map(|r| r.id.as_str())
-        .filter(|id| changed.contains(id))
+        .filter(|id| changed.contains(id) && !leaving.contains(id))
+        .chain(inside.iter().map(String::as_str))
         .collect();
-    let is_touched = |id: &str| touched.contains(id);
+    let is_touched = |id: &str| touched.contains(id) || leaving.contains(id);
     let (kept_grants, kept_transfers) = (
         grants
             .into_iter()
@@ -86,30 +122,42 @@ pub async fn patch(
         .map(|e| custody_policy::normalize_email(e))
         .collect();
     let transfer_ids: Vec<&str> = kept_transfers.iter().map(|t| t.id.as_str()).collect();
-    let as_json = |items: Vec<&str>| serde_json::to_string(&items).unwrap_or_default();
     let params = vec![
-        as_json(touched.iter().copied().collect()),
-        as_json(named.into_iter().collect()),
-        as_json(emails.iter().map(String::as_str).collect()),
-        as_json(transfer_ids),
+        as_json(touched.iter().copied()),
+        as_json(named.into_iter()),
+        as_json(emails.iter().map(String::as_str)),
+        as_json(transfer_ids.into_iter()),
     ];
-    let postgres = crate::db::Backend::of(conn) == crate::db::Backend::Postgres;
     let fresh = fetch_parts(conn, &statement(postgres, profile), params).await?;
     if fresh.resources.len() != touched.len() {
         return Ok(None);
     }
-    let mut resources = resources;
+    let mut resources: Vec<_> = resources
+        .into_iter()
+        .filter(|r| !leaving.contains(r.id.as_str()))
+        .collect();
+    let mut arrived = Vec::new();
     for row in fresh.resources {
         let Ok(i) = resources.binary_search_by(|r| r.id.as_str().cmp(&row.id)) else {
+            if inside.contains(&row.id) {
+                arrived.push(row);
+                continue;
+            }
             return Ok(None);
         };
         let r = &mut resources[i];
-        if r.kind != row.kind || r.parent != row.parent {
+        let moved = r.parent != row.parent && files.contains(row.id.as_str());
+        if r.kind != row.kind || (r.parent != row.parent && !moved) {
             return Ok(None);
         }
         r.owner = row.owner;
         r.name = row.name;
+        r.parent = row.parent;
         r.format = row.format;
+    }
+    if !arrived.is_empty() {
+        resources.extend(arrived);
+        resources.sort_unstable_by(|x, y| x.id.cmp(&y.id));
     }
     let mut grants = kept_grants;
     grants.extend(fresh.grants);
@@ -122,6 +170,80 @@ pub async fn patch(
         grants: grants_in_order(grants),
         transfers: transfers_in_order(transfers),
     }))
+}
+
+/// True when none of `files` is held as more than a file of a run or
+/// dataset: associated with a project, or named as a run's biosample. The
+/// policy refuses such a world, but the tables allow the rows, and a
+/// resource held that way brings its run or dataset into the region as
+/// context (`load`'s `lvl1`), which only a whole read finds.
+fn files_are_leaves(resources: &[custody_policy::Resource], files: &HashSet<&str>) -> bool {
+    let named = resources
+        .iter()
+        .flat_map(|r| &r.biosamples)
+        .any(|b| files.contains(b.as_str()));
+    !named
+        && resources.iter().all(|r| {
+            !files.contains(r.id.as_str())
+                || (r.kind == custody_policy::ResourceKind::File && r.projects.is_empty())
+        })
+}
+
+/// A list of ids as one JSON array, bound as one parameter.
+fn as_json<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    serde_json::to_string(&items.collect::<Vec<_>>()).unwrap_or_default()
+}
+
+/// Which of `files` (ids of files that arrived, left or moved) belong to
+/// the slice of a scope that goes down, as `load`'s `files` finds them: a
+/// file whose run or dataset is a seed (a resource the scope names) or is
+/// associated with a seed project (`assoc`). The slice knows those
+/// containers: they and their projects are in it, and no change that
+/// could move them was logged (or the slice would be read whole).
+async fn files_inside(
+    conn: &mut AnyConnection,
+    postgres: bool,
+    resources: &[custody_policy::Resource],
+    scope: &Scope,
+    files: &HashSet<&str>,
+) -> Result<HashSet<String>, sqlx::Error> {
+    let seeds: HashSet<&str> = scope
+        .resources
+        .iter()
+        .map(String::as_str)
+        .filter(|id| {
+            resources
+                .binary_search_by(|r| r.id.as_str().cmp(id))
+                .is_ok()
+        })
+        .collect();
+    let holds_files_of = |id: &str| {
+        seeds.contains(id)
+            || resources
+                .binary_search_by(|r| r.id.as_str().cmp(id))
+                .ok()
+                .and_then(|i| resources.get(i))
+                .is_some_and(|r| r.projects.iter().any(|p| seeds.contains(p.as_str())))
+    };
+    let list = if postgres {
+        "SELECT value FROM json_array_elements_text($1::json)"
+    } else {
+        "SELECT value FROM json_each($1)"
+    };
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT r.id, r.parent_id FROM ({list}) x CROSS JOIN resources r
+         WHERE r.id = x.value AND r.kind = 'file'"
+    ))
+    .bind(as_json(files.iter().copied()))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(id, parent)| {
+            !seeds.contains(id.as_str()) && parent.as_deref().is_some_and(holds_files_of)
+        })
+        .map(|(id, _)| id)
+        .collect())
 }
 
 /// The patch's one statement: the touched resources' rows, grants and
