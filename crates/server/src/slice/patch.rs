@@ -15,7 +15,6 @@
 //! - every principal, from the ids the kept rows name and the ones just
 //!   read, with the members of groups, as `load` reads them.
 //!
-//!
 //! Files arriving in runs and datasets, leaving them or moving between
 //! them log `f:<id>` instead (`0007_file_changes.sql`): a file is a leaf of
 //! every region, so its own row says whether it belongs (its run or
