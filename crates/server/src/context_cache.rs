@@ -789,15 +789,19 @@ mod tests {
         assert_eq!(c.bytes(), 300);
     }
 
-    #[test]
-    fn regions_leave_out_the_principals_named() {
-        let scope = |principals: &[&str], emails: &[&str]| Scope {
+    /// A context of project P1 naming `principals` and `emails`.
+    fn scope(principals: &[&str], emails: &[&str]) -> Scope {
+        Scope {
             resources: vec!["P1".into()],
             principals: principals.iter().map(|s| s.to_string()).collect(),
             emails: emails.iter().map(|s| s.to_string()).collect(),
             down: true,
             ..Scope::default()
-        };
+        }
+    }
+
+    #[test]
+    fn regions_leave_out_the_principals_named() {
         assert_eq!(
             region_of(&scope(&["a"], &[])),
             region_of(&scope(&["b", "c"], &["bo@lab.example"]))
@@ -821,13 +825,6 @@ mod tests {
 
     #[test]
     fn keys_name_the_scope_whatever_the_order() {
-        let scope = |principals: &[&str], emails: &[&str]| Scope {
-            resources: vec!["P1".into()],
-            principals: principals.iter().map(|s| s.to_string()).collect(),
-            emails: emails.iter().map(|s| s.to_string()).collect(),
-            down: true,
-            ..Scope::default()
-        };
         assert_eq!(
             key_of(&scope(&["b", "a"], &["Bo@Lab.example"])),
             key_of(&scope(&["a", "b", "a"], &["bo@lab.example"]))

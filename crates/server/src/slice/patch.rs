@@ -81,11 +81,17 @@ pub async fn patch(
     } else {
         HashSet::new()
     };
-    let held: HashSet<&str> = resources.iter().map(|r| r.id.as_str()).collect();
+    // The resources are in id order (`load`'s): a changed file is looked
+    // up, not every id hashed on each patch.
+    let held = |id: &str| {
+        resources
+            .binary_search_by(|r| r.id.as_str().cmp(id))
+            .is_ok()
+    };
     let leaving: HashSet<&str> = files
         .iter()
         .copied()
-        .filter(|id| held.contains(id) && !inside.contains(*id))
+        .filter(|id| held(id) && !inside.contains(*id))
         .collect();
     let touched: HashSet<&str> = resources
         .iter()
