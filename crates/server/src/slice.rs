@@ -514,9 +514,6 @@ fn assemble(profile: Profile, parts: Parts) -> World {
     // large project's slice assembles in a third of the time.
     resources.sort_unstable_by(|x, y| x.id.cmp(&y.id));
     resources.dedup_by(|x, y| x.id == y.id);
-    let resource_at = |resources: &[Resource], id: &str| {
-        resources.binary_search_by(|r| r.id.as_str().cmp(id)).ok()
-    };
     for (pairs, projects_list) in [(projects, true), (biosamples, false)] {
         for (id, other) in sorted_pairs(pairs) {
             if resource_at(&resources, &other).is_none() {
@@ -539,6 +536,12 @@ fn assemble(profile: Profile, parts: Parts) -> World {
         grants: grants_in_order(grants),
         transfers: transfers_in_order(transfers),
     }
+}
+
+/// Where the resource `id` is in `resources`, which are in id order (as
+/// `assemble` leaves them).
+fn resource_at(resources: &[Resource], id: &str) -> Option<usize> {
+    resources.binary_search_by(|r| r.id.as_str().cmp(id)).ok()
 }
 
 /// The principals in id order, once each, each group with its members and

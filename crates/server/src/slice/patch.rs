@@ -30,7 +30,9 @@ use std::collections::HashSet;
 use custody_policy::{Profile, World};
 use sqlx::AnyConnection;
 
-use super::{Scope, aggregate, fetch_parts, grants_in_order, transfers_in_order, with_members};
+use super::{
+    Scope, aggregate, fetch_parts, grants_in_order, resource_at, transfers_in_order, with_members,
+};
 
 /// True when a kept slice of `scope` can be patched: a resource context.
 /// The group context's seed is found through grants (to the enclosing
@@ -83,15 +85,10 @@ pub async fn patch(
     };
     // The resources are in id order (`load`'s): a changed file is looked
     // up, not every id hashed on each patch.
-    let held = |id: &str| {
-        resources
-            .binary_search_by(|r| r.id.as_str().cmp(id))
-            .is_ok()
-    };
     let leaving: HashSet<&str> = files
         .iter()
         .copied()
-        .filter(|id| held(id) && !inside.contains(*id))
+        .filter(|id| resource_at(&resources, id).is_some() && !inside.contains(*id))
         .collect();
     let touched: HashSet<&str> = resources
         .iter()
@@ -143,7 +140,7 @@ pub async fn patch(
         .collect();
     let mut arrived = Vec::new();
     for row in fresh.resources {
-        let Ok(i) = resources.binary_search_by(|r| r.id.as_str().cmp(&row.id)) else {
+        let Some(i) = resource_at(&resources, &row.id) else {
             if inside.contains(&row.id) {
                 arrived.push(row);
                 continue;
@@ -188,9 +185,12 @@ fn files_are_leaves(resources: &[custody_policy::Resource], files: &HashSet<&str
         .flat_map(|r| &r.biosamples)
         .any(|b| files.contains(b.as_str()));
     !named
-        && resources.iter().all(|r| {
-            !files.contains(r.id.as_str())
-                || (r.kind == custody_policy::ResourceKind::File && r.projects.is_empty())
+        && files.iter().all(|id| {
+            resource_at(resources, id)
+                .and_then(|i| resources.get(i))
+                .is_none_or(|r| {
+                    r.kind == custody_policy::ResourceKind::File && r.projects.is_empty()
+                })
         })
 }
 
@@ -216,17 +216,11 @@ async fn files_inside(
         .resources
         .iter()
         .map(String::as_str)
-        .filter(|id| {
-            resources
-                .binary_search_by(|r| r.id.as_str().cmp(id))
-                .is_ok()
-        })
+        .filter(|id| resource_at(resources, id).is_some())
         .collect();
     let holds_files_of = |id: &str| {
         seeds.contains(id)
-            || resources
-                .binary_search_by(|r| r.id.as_str().cmp(id))
-                .ok()
+            || resource_at(resources, id)
                 .and_then(|i| resources.get(i))
                 .is_some_and(|r| r.projects.iter().any(|p| seeds.contains(p.as_str())))
     };
